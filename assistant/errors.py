@@ -1,0 +1,227 @@
+"""Typed errors for every layer of causal-assistant.
+
+Every error the user can cause is a :class:`CausalAssistantError` subclass that
+carries a stable ``code``, a human message and, where there is one, a
+:class:`Location` (file, line, column or a JSON-style path).  The CLI and the UI
+render these in one place (``assistant.cli.render``); nothing else formats
+errors for people.
+
+Exit codes are part of the contract so CI pipelines can gate on them:
+
+====  ==========================================================
+code  meaning
+====  ==========================================================
+0     success
+1     bad input (parse errors, unknown variables, cycles, ...)
+2     command-line usage error
+3     conflict: a save on a version that is no longer the head
+4     database unavailable or at an incompatible schema
+5     the check ran and found the effect not identifiable
+6     not found (project, graph, version, dataset)
+====  ==========================================================
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+EXIT_OK = 0
+EXIT_INPUT = 1
+EXIT_USAGE = 2
+EXIT_CONFLICT = 3
+EXIT_DATABASE = 4
+EXIT_NOT_IDENTIFIABLE = 5
+EXIT_NOT_FOUND = 6
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a problem is: a file and line/column, and/or a path inside a document."""
+
+    file: str | None = None
+    line: int | None = None
+    column: int | None = None
+    path: str | None = None
+
+    def __str__(self) -> str:
+        parts: list[str] = []
+        if self.file:
+            parts.append(self.file)
+        if self.line is not None:
+            parts.append(f"line {self.line}")
+            if self.column is not None:
+                parts[-1] += f", column {self.column}"
+        if self.path:
+            parts.append(self.path)
+        return ": ".join(parts) if parts else "<unknown location>"
+
+    def with_file(self, file: str | None) -> "Location":
+        return Location(file=file, line=self.line, column=self.column, path=self.path)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if v is not None}
+
+
+class CausalAssistantError(Exception):
+    """Base class: a problem the user can understand and act on."""
+
+    code = "error"
+    exit_code = EXIT_INPUT
+
+    def __init__(self, message: str, *, location: Location | None = None, hint: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.location = location
+        self.hint = hint
+
+    def __str__(self) -> str:
+        where = f"{self.location}: " if self.location else ""
+        return f"{where}{self.message}"
+
+    def located(self, file: str | None) -> "CausalAssistantError":
+        """Attach a file name to the location (keeping line and column)."""
+        self.location = (self.location or Location()).with_file(file)
+        return self
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"code": self.code, "message": self.message}
+        if self.location:
+            out["location"] = self.location.as_dict()
+        if self.hint:
+            out["hint"] = self.hint
+        return out
+
+
+# --- bad input -------------------------------------------------------------
+
+
+class InputError(CausalAssistantError):
+    """The user's input is wrong in a way they can fix."""
+
+    code = "input"
+
+
+class ParseError(InputError):
+    """A file or text could not be parsed in the format it claims to be."""
+
+    code = "parse"
+
+    def __init__(self, message: str, *, fmt: str, location: Location | None = None, hint: str | None = None):
+        super().__init__(f"malformed {fmt}: {message}", location=location, hint=hint)
+        self.fmt = fmt
+
+
+class GraphValidationError(InputError):
+    """A graph is structurally invalid (duplicate names, dangling edges, ...)."""
+
+    code = "graph-invalid"
+
+
+class DuplicateVariableError(GraphValidationError):
+    code = "duplicate-variable"
+
+
+class UnknownVariableError(GraphValidationError):
+    code = "unknown-variable"
+
+    def __init__(self, names: Sequence[str], *, context: str = "", location: Location | None = None,
+                 known: Sequence[str] = ()):
+        names = list(names)
+        listed = ", ".join(repr(n) for n in names)
+        msg = f"unknown variable{'s' if len(names) > 1 else ''} {listed}"
+        if context:
+            msg += f" in {context}"
+        hint = None
+        if known:
+            shown = ", ".join(repr(k) for k in list(known)[:12])
+            more = "" if len(known) <= 12 else f" (and {len(known) - 12} more)"
+            hint = f"known variables: {shown}{more}"
+        super().__init__(msg, location=location, hint=hint)
+        self.names = names
+
+
+class CycleError(GraphValidationError):
+    """A directed cycle where a DAG is required; ``cycle`` lists the nodes in order."""
+
+    code = "cycle"
+
+    def __init__(self, cycle: Sequence[str], *, location: Location | None = None):
+        self.cycle = list(cycle)
+        shown = " -> ".join(self.cycle + self.cycle[:1])
+        super().__init__(f"the graph has a directed cycle: {shown}", location=location,
+                         hint="reverse or delete one edge of the cycle")
+
+
+class DataError(InputError):
+    """A data file (CSV) is unusable."""
+
+    code = "data"
+
+
+class AnalysisInputError(InputError):
+    """Arguments to an analysis do not fit the graph (overlapping sets, latent exposure, ...)."""
+
+    code = "analysis-input"
+
+
+# --- store -----------------------------------------------------------------
+
+
+class NotFoundError(CausalAssistantError):
+    code = "not-found"
+    exit_code = EXIT_NOT_FOUND
+
+
+class StoreError(CausalAssistantError):
+    code = "store"
+
+
+class ConflictError(StoreError):
+    """A save whose parent is no longer the head of the graph.
+
+    ``diff`` is the change between the head and the rejected content, so a user
+    can see what they would overwrite; ``head_number`` names the current head.
+    """
+
+    code = "conflict"
+    exit_code = EXIT_CONFLICT
+
+    def __init__(self, message: str, *, head_version: Any = None, parent_version: Any = None,
+                 diff: Any = None, concurrent_diff: Any = None):
+        super().__init__(message, hint="reload the head version, re-apply your change and save again")
+        self.head_version = head_version
+        self.parent_version = parent_version
+        self.diff = diff
+        self.concurrent_diff = concurrent_diff
+
+    def as_dict(self) -> dict[str, Any]:
+        out = super().as_dict()
+        out["head_version"] = self.head_version
+        out["parent_version"] = self.parent_version
+        if self.diff is not None:
+            out["diff"] = self.diff.model_dump(mode="json") if hasattr(self.diff, "model_dump") else self.diff
+        if self.concurrent_diff is not None:
+            cd = self.concurrent_diff
+            out["concurrent_diff"] = cd.model_dump(mode="json") if hasattr(cd, "model_dump") else cd
+        return out
+
+
+class InvalidTransitionError(StoreError):
+    code = "invalid-transition"
+
+
+class DatabaseUnavailableError(StoreError):
+    code = "database-unavailable"
+    exit_code = EXIT_DATABASE
+
+
+class SchemaVersionError(StoreError):
+    """The database schema is newer than (or unknown to) this code."""
+
+    code = "schema-version"
+    exit_code = EXIT_DATABASE
+
+
+class ConfigError(CausalAssistantError):
+    code = "config"

@@ -1,0 +1,86 @@
+"""Shared fixtures: database URLs on real SQLite and real PostgreSQL, and strict CI mode.
+
+``CA_REQUIRE_SERVICES=1`` (set by ``.ci/run``) turns every skip into a failure:
+in CI the PostgreSQL, chromium and local-model tests must run.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+STRICT = os.environ.get("CA_REQUIRE_SERVICES", "") not in ("", "0", "false", "no")
+POSTGRES_ADMIN_URL = os.environ.get("CA_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if STRICT and report.skipped and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        report.outcome = "failed"
+        report.longrepr = f"skipped in strict mode (CA_REQUIRE_SERVICES=1): {reason}"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path_factory, monkeypatch):
+    """No test touches the real per-user data directory or config file."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("CAUSAL_ASSISTANT_HOME", str(home))
+    monkeypatch.setenv("CAUSAL_ASSISTANT_CONFIG", str(home / "config.toml"))
+    monkeypatch.setenv("CAUSAL_ASSISTANT_USER", "tester")
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+
+
+def _postgres_available() -> str | None:
+    try:
+        import psycopg
+
+        dsn = POSTGRES_ADMIN_URL.replace("postgresql+psycopg://", "postgresql://")
+        with psycopg.connect(dsn, connect_timeout=3):
+            return None
+    except Exception as exc:  # any failure means "not available"; the reason is reported
+        return f"PostgreSQL not reachable at {POSTGRES_ADMIN_URL}: {exc}"
+
+
+@pytest.fixture(scope="session")
+def postgres_admin_url() -> str:
+    problem = _postgres_available()
+    if problem:
+        pytest.skip(problem)
+    return POSTGRES_ADMIN_URL
+
+
+@pytest.fixture
+def postgres_url(postgres_admin_url: str) -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
+    import psycopg
+
+    name = f"ca_test_{uuid.uuid4().hex[:12]}"
+    dsn = postgres_admin_url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    base = postgres_admin_url.rsplit("/", 1)[0]
+    try:
+        yield f"{base}/{name}"
+    finally:
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'store.db'}"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request) -> str:
+    """Run a test once on SQLite and once on PostgreSQL."""
+    if request.param == "sqlite":
+        return request.getfixturevalue("sqlite_url")
+    return request.getfixturevalue("postgres_url")
