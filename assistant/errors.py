@@ -159,6 +159,12 @@ class DataError(InputError):
     code = "data"
 
 
+class AlreadyExistsError(InputError):
+    """A project, dataset or graph with that name already exists."""
+
+    code = "already-exists"
+
+
 class AnalysisInputError(InputError):
     """Arguments to an analysis do not fit the graph (overlapping sets, latent exposure, ...)."""
 

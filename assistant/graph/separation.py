@@ -51,12 +51,19 @@ def descendants_of(children: Adjacency, nodes: Iterable[Node]) -> set[Node]:
     return ancestors_of(children, nodes)
 
 
-def reachable(parents: Adjacency, children: Adjacency, sources: Iterable[Node], given: Iterable[Node]) -> set[Node]:
+def reachable(parents: Adjacency, children: Adjacency, sources: Iterable[Node], given: Iterable[Node],
+              *, cut: Iterable[Node] = ()) -> set[Node]:
     """All nodes d-connected to ``sources`` given ``given`` (the sources included, ``given`` excluded).
 
-    ``parents`` and ``children`` describe a DAG.  Runs in O(nodes + edges).
+    ``parents`` and ``children`` describe a DAG.  Edges *out of* the nodes in
+    ``cut`` are ignored, as in the graphs written G with X underlined in the
+    literature, without copying the graph.  Runs in O(nodes + edges).
     """
     z = set(given)
+    cut = set(cut)
+    if cut:
+        parents = {n: ps - cut for n, ps in parents.items()}
+        children = {n: (set() if n in cut else cs) for n, cs in children.items()}
     anc_z = ancestors_of(parents, z)
     # Each entry is (node, arrived_from_child): True = the trail reached node from one of its
     # children (travelling "up"), False = from one of its parents (travelling "down").

@@ -1,0 +1,24 @@
+"""The versioned graph store: projects, datasets, and every version of every graph.
+
+Backed by SQLite (default: one file in the per-user data directory) or
+PostgreSQL (``DATABASE_URL``), with the schema managed by Alembic
+(``migrations/``).  See ``docs/store.md`` for the schema, the version
+lifecycle and the concurrency model.
+
+Modules: :mod:`~assistant.store.db` (engines), :mod:`~assistant.store.tables`
+(schema), :mod:`~assistant.store.migrate` (Alembic),
+:mod:`~assistant.store.repository` (the :class:`Store`), and the pieces it
+delegates to: :mod:`~assistant.store.catalog`, :mod:`~assistant.store.versions`,
+:mod:`~assistant.store.review`, :mod:`~assistant.store.blame`.
+"""
+
+from assistant.errors import AlreadyExistsError
+from assistant.store.info import (
+    DatasetInfo, EdgeBlame, GraphInfo, ProjectInfo, ReviewAction, ReviewEventInfo, VersionInfo, VersionStatus,
+)
+from assistant.store.repository import Store
+
+__all__ = [
+    "AlreadyExistsError", "DatasetInfo", "EdgeBlame", "GraphInfo", "ProjectInfo", "ReviewAction", "ReviewEventInfo",
+    "Store", "VersionInfo", "VersionStatus",
+]

@@ -1,0 +1,125 @@
+"""The store's tables as SQLAlchemy 2 declarative models.
+
+This module is the *target* of the migrations in ``migrations/versions``:
+``alembic check`` compares it with the migrated database and must find no
+difference.  Change a table here and add a migration in the same change.
+
+Constraint names come from :data:`NAMING_CONVENTION`, so autogenerate
+produces stable names on every backend.
+
+Versions are immutable: after insertion only ``graph_versions.status``
+changes (and ``graphs.head_version_id`` moves forward).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON, CheckConstraint, DateTime, ForeignKey, Integer, LargeBinary, MetaData, String, Text, UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_N_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+VERSION_STATUSES = ("draft", "in_review", "validated", "rejected")
+REVIEW_ACTIONS = ("request_review", "approve", "reject", "comment", "withdraw", "status_change")
+NAME_LENGTH = 200
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+metadata = Base.metadata
+
+
+class Project(Base):
+    __tablename__ = "projects"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(NAME_LENGTH), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_by: Mapped[str] = mapped_column(String(NAME_LENGTH))
+
+
+class Dataset(Base):
+    __tablename__ = "datasets"
+    __table_args__ = (UniqueConstraint("project_id", "name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"))
+    name: Mapped[str] = mapped_column(String(NAME_LENGTH))
+    file_name: Mapped[str] = mapped_column(String(1000), default="")
+    content_hash: Mapped[str] = mapped_column(String(64), comment="sha256 of content, hex")
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    profile: Mapped[Any] = mapped_column(JSON)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_by: Mapped[str] = mapped_column(String(NAME_LENGTH))
+
+
+class Graph(Base):
+    __tablename__ = "graphs"
+    __table_args__ = (UniqueConstraint("project_id", "name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"))
+    name: Mapped[str] = mapped_column(String(NAME_LENGTH))
+    # graphs and graph_versions point at each other; use_alter lets either be created first.
+    head_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("graph_versions.id", use_alter=True), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_by: Mapped[str] = mapped_column(String(NAME_LENGTH))
+
+
+class GraphVersion(Base):
+    __tablename__ = "graph_versions"
+    __table_args__ = (
+        UniqueConstraint("graph_id", "number"),
+        CheckConstraint(_in("status", VERSION_STATUSES), name="status"),
+        CheckConstraint("number >= 1", name="number_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    graph_id: Mapped[int] = mapped_column(ForeignKey("graphs.id"))
+    number: Mapped[int] = mapped_column(Integer, comment="1, 2, 3, ... within one graph")
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("graph_versions.id"), nullable=True)
+    author: Mapped[str] = mapped_column(String(NAME_LENGTH))
+    message: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    content_hash: Mapped[str] = mapped_column(String(64), comment="sha256 of the canonical JSON content, hex")
+    content: Mapped[Any] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+
+
+class ReviewEvent(Base):
+    __tablename__ = "review_events"
+    __table_args__ = (CheckConstraint(_in("action", REVIEW_ACTIONS), name="action"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("graph_versions.id"), index=True)
+    actor: Mapped[str] = mapped_column(String(NAME_LENGTH))
+    action: Mapped[str] = mapped_column(String(32))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    subject: Mapped[str | None] = mapped_column(Text, nullable=True, comment='what the event is about, e.g. "a -> b"')
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+projects = Project.__table__
+datasets = Dataset.__table__
+graphs = Graph.__table__
+graph_versions = GraphVersion.__table__
+review_events = ReviewEvent.__table__
