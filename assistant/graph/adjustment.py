@@ -171,7 +171,8 @@ def check_adjustment_set(graph: CausalGraph, adjustment_set: Iterable[str],
             paths = open_biasing_paths(graph, xs, ys, sorted(z_set), limit=1)
             shown = paths[0].text if paths else "a path through latent variables"
             open_path = tuple(paths[0].nodes) if paths else None
-            problems.append(f"adjusting for {{{', '.join(sorted(z_set))}}} leaves a biasing path open: {shown}")
+            what = f"{{{', '.join(sorted(z_set))}}}" if z_set else "nothing"
+            problems.append(f"adjusting for {what} leaves a biasing path open: {shown}")
     return AdjustmentCheck(valid=not problems, adjustment_set=tuple(sorted(z_set)), problems=tuple(problems),
                            forbidden=tuple(forbidden), latent=tuple(latent), open_biasing_path=open_path)
 

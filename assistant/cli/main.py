@@ -1,0 +1,76 @@
+"""``causal-assistant``: the command-line entry point.
+
+Exit codes (see :mod:`assistant.errors`): 0 ok, 1 bad input, 2 usage,
+3 conflict, 4 database, 5 not identifiable, 6 not found.
+"""
+
+from __future__ import annotations
+
+import click
+
+from assistant import __version__
+from assistant.cli.context import AppContext
+from assistant.cli.render import render_error
+from assistant.errors import CausalAssistantError
+
+
+def _requested_format(argv: list[str]) -> str:
+    for i, arg in enumerate(argv):
+        if arg == "--format" and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith("--format="):
+            return arg.split("=", 1)[1]
+    return "text"
+
+
+class _Group(click.Group):
+    """Renders every :class:`CausalAssistantError` in one place and exits with its code."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        ctx.meta["raw_args"] = list(args)
+        return super().parse_args(ctx, args)
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except CausalAssistantError as err:
+            render_error(err, _requested_format(ctx.meta.get("raw_args", [])))
+            ctx.exit(err.exit_code)
+        finally:
+            app = ctx.find_object(AppContext)
+            if app is not None:
+                app.close()
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="causal-assistant")
+@click.option("--database-url", envvar="DATABASE_URL", default=None,
+              help="SQLAlchemy URL of the store (default: SQLite in the per-user data directory).")
+@click.option("--user", envvar="CAUSAL_ASSISTANT_USER", default=None, help="Author name recorded on versions.")
+@click.pass_context
+def cli(ctx: click.Context, database_url: str | None, user: str | None) -> None:
+    """LLM-assisted causal graph authoring: the LLM proposes, data and graph theory check, experts decide."""
+    ctx.obj = AppContext(database_url=database_url, user=user)
+
+
+def _register() -> None:
+    from assistant.cli import check_command, db_commands, demo, graph_commands, project_commands
+
+    cli.add_command(db_commands.db)
+    cli.add_command(project_commands.project)
+    cli.add_command(project_commands.data)
+    cli.add_command(graph_commands.graph)
+    cli.add_command(check_command.check)
+    cli.add_command(check_command.gallery_group)
+    cli.add_command(demo.demo)
+
+
+_register()
+
+
+def main() -> None:
+    cli(prog_name="causal-assistant")
+
+
+if __name__ == "__main__":
+    main()

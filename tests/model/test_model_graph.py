@@ -1,0 +1,82 @@
+"""The domain model validates graphs up front and its JSON Schema is the documented one."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from assistant import gallery
+from assistant.errors import DuplicateVariableError, GraphValidationError, UnknownVariableError
+from assistant.model import CausalGraph, Edge, Variable
+from assistant.model.schema import graph_json_schema, render
+
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+
+
+def _vars(*names: str) -> list[Variable]:
+    return [Variable(name=n) for n in names]
+
+
+def test_duplicate_variable_names_are_rejected_with_their_position():
+    with pytest.raises(DuplicateVariableError) as err:
+        CausalGraph(variables=_vars("a", "b", "a"))
+    assert err.value.location.path == "variables[2].name"
+    assert "first defined at variables[0]" in err.value.message
+
+
+def test_edge_to_an_unknown_variable_is_rejected_with_its_position():
+    with pytest.raises(UnknownVariableError) as err:
+        CausalGraph(variables=_vars("a", "b"), edges=[Edge(source="a", target="b"), Edge(source="b", target="c")])
+    assert err.value.location.path == "edges[1].target" and err.value.names == ["c"]
+
+
+def test_self_loops_and_duplicate_edges_are_rejected():
+    with pytest.raises(GraphValidationError, match="self-loop"):
+        CausalGraph(variables=_vars("a"), edges=[Edge(source="a", target="a")])
+    with pytest.raises(GraphValidationError, match="duplicate edge"):
+        CausalGraph(variables=_vars("a", "b"), edges=[Edge(source="a", target="b", kind="bidirected"),
+                                                        Edge(source="b", target="a", kind="bidirected")])
+
+
+def test_directed_and_bidirected_edge_on_one_pair_are_both_allowed():
+    g = CausalGraph(variables=_vars("a", "b"), edges=[Edge(source="a", target="b"),
+                                                        Edge(source="a", target="b", kind="bidirected")])
+    assert len(g.edges) == 2
+
+
+def test_markers_must_name_known_distinct_variables():
+    with pytest.raises(UnknownVariableError, match="exposures"):
+        CausalGraph(variables=_vars("a"), exposures=["z"])
+    with pytest.raises(GraphValidationError, match="both exposure and outcome"):
+        CausalGraph(variables=_vars("a"), exposures=["a"], outcomes=["a"])
+
+
+@pytest.mark.parametrize("bad", ["", "   ", "a\nb", "tab\there", " lead", "trail "])
+def test_variable_names_must_be_printable_text(bad):
+    with pytest.raises(ValueError):
+        Variable(name=bad)
+
+
+def test_unknown_fields_are_rejected_so_typos_do_not_pass_silently():
+    with pytest.raises(ValueError, match="obsreved"):
+        CausalGraph.model_validate({"variables": [{"name": "a", "obsreved": False}]})
+
+
+def test_committed_json_schema_is_the_generated_one():
+    assert (DOCS / "graph.schema.json").read_text(encoding="utf-8") == render()
+
+
+def test_every_gallery_graph_validates_against_the_json_schema():
+    schema = graph_json_schema()
+    for entry in gallery.entries():
+        jsonschema.validate(json.loads(entry.graph.model_dump_json()), schema)
+
+
+def test_schema_rejects_a_graph_with_a_wrong_format_tag():
+    doc = json.loads(gallery.load("confounding").model_dump_json())
+    doc["format_version"] = 2
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(doc, graph_json_schema())
