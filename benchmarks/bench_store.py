@@ -137,6 +137,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--seed", type=int, default=20261123)
     parser.add_argument("--json", action="store_true", help="print JSON instead of a markdown table")
+    parser.add_argument("--write-docs", action="store_true", help="also write docs/benchmarks/store.md")
     args = parser.parse_args(argv)
 
     rng = random.Random(args.seed)
@@ -157,13 +158,22 @@ def main(argv: list[str] | None = None) -> int:
         report["ratios"] = {op: pg[op]["median_ms"] / sq[op]["median_ms"] for op in sq}
     report["total_seconds"] = round(time.perf_counter() - started, 1)
 
+    summary = (f"{args.nodes} variables, {len(graphs[-1].edges)} edges at head, {args.versions} versions; "
+               f"median of repeated calls (save_version: each of the {args.versions - 1} saves)")
     if args.json:
         print(json.dumps(report, indent=2))
     else:
-        print(f"{args.nodes} variables, {len(graphs[-1].edges)} edges at head, {args.versions} versions; "
-              f"median of repeated calls (save_version: each of the {args.versions - 1} saves)\n")
+        print(summary + "\n")
         print(markdown(report))
         print(f"\ntotal {report['total_seconds']} s")
+    if args.write_docs:
+        docs = Path(__file__).resolve().parent.parent / "docs" / "benchmarks"
+        docs.mkdir(parents=True, exist_ok=True)
+        (docs / "store.md").write_text(
+            "# Store speed: SQLite and PostgreSQL in one run\n\n"
+            f"Produced by `python benchmarks/bench_store.py --write-docs` (seed {args.seed}). {summary}.\n"
+            "The last column is the PostgreSQL/SQLite ratio of medians, both measured in the same run on this "
+            "machine (PostgreSQL over TCP on 127.0.0.1).\n\n" + markdown(report) + "\n")
     return 0
 
 

@@ -8,7 +8,6 @@ import click
 
 from assistant.cli.context import AppContext, pass_app
 from assistant.cli.render import FORMAT_OPTION, emit, table
-from assistant.errors import InputError
 from assistant.model import CausalGraph
 
 WRITABLE = ["json", "dagitty", "dot", "gml"]
@@ -60,8 +59,6 @@ def import_graph(app: AppContext, file: Path, project: str, name: str | None, fm
     from assistant.formats import load_graph_file
     from assistant.errors import AlreadyExistsError
 
-    if not file.exists():
-        raise InputError(f"no such file: {file}")
     g = load_graph_file(file, fmt)
     store = app.store()
     name = name or file.stem
@@ -87,13 +84,14 @@ def import_graph(app: AppContext, file: Path, project: str, name: str | None, fm
 @pass_app
 def export_graph(app: AppContext, name: str, project: str, number: int | None, fmt: str, output: Path | None) -> None:
     """Export a stored graph version as JSON, dagitty, DOT or GML."""
-    from assistant.formats import write_graph
+    from assistant.formats import save_graph_file, write_graph
 
-    text = write_graph(app.store().get_version(project, name, number).graph, fmt)
+    g = app.store().get_version(project, name, number).graph
     if output:
-        output.write_text(text, encoding="utf-8")
+        save_graph_file(g, output, fmt)
         click.echo(f"wrote {output}", err=True)
     else:
+        text = write_graph(g, fmt)
         click.echo(text, nl=not text.endswith("\n"))
 
 

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from assistant.model.variable import check_name
+from assistant.model.variable import check_name, check_text
 
 EdgeKind = Literal["directed", "bidirected"]
 Provenance = Literal["expert", "llm", "data", "import"]
@@ -43,6 +43,11 @@ class Edge(BaseModel):
     @classmethod
     def _endpoint_is_a_name(cls, value: str) -> str:
         return check_name(value)
+
+    @field_validator("rationale")
+    @classmethod
+    def _rationale_is_text(cls, value: str) -> str:
+        return check_text(value, multiline=True, what="rationale")
 
     @property
     def key(self) -> tuple[str, str, str]:

@@ -73,9 +73,9 @@ class CausalGraph(BaseModel):
             edge_keys[edge.key] = i
         for field in ("exposures", "outcomes", "adjusted"):
             names = getattr(self, field)
-            unknown = [n for n in names if n not in seen]
-            if unknown:
-                raise UnknownVariableError(unknown, context=field, known=known, location=Location(path=field))
+            for j, n in enumerate(names):
+                if n not in seen:
+                    raise UnknownVariableError([n], context=field, known=known, location=Location(path=f"{field}[{j}]"))
             if len(set(names)) != len(names):
                 raise GraphValidationError(f"{field} lists a variable twice", location=Location(path=field))
         both = set(self.exposures) & set(self.outcomes)

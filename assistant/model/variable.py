@@ -15,18 +15,31 @@ Role = Literal[
 MAX_NAME_LENGTH = 200
 
 
+# Invisible characters that make two names look identical or break line-based tools.
+_INVISIBLE = {"\u200b", "\ufeff", "\u2060", "\u180e"}
+
+
 def check_name(name: str) -> str:
     """Variable names are data: any printable text, but never empty or with control characters."""
     if not name or not name.strip():
         raise ValueError("variable name must not be empty or blank")
     if len(name) > MAX_NAME_LENGTH:
         raise ValueError(f"variable name is longer than {MAX_NAME_LENGTH} characters")
-    bad = [c for c in name if unicodedata.category(c) in ("Cc", "Cs")]
+    bad = [c for c in name if unicodedata.category(c) in ("Cc", "Cs", "Zl", "Zp") or c in _INVISIBLE]
     if bad:
-        raise ValueError(f"variable name {name!r} contains control character {bad[0]!r}")
+        raise ValueError(f"variable name {name!r} contains control or invisible character {bad[0]!r}")
     if name != name.strip():
         raise ValueError(f"variable name {name!r} has leading or trailing whitespace")
     return name
+
+
+def check_text(value: str, *, multiline: bool, what: str) -> str:
+    """Free text (labels, descriptions, rationales): printable, with newlines and tabs only where allowed."""
+    allowed = {"\n", "\t", "\r"} if multiline else set()
+    bad = [c for c in value if c not in allowed and unicodedata.category(c) in ("Cc", "Cs")]
+    if bad:
+        raise ValueError(f"{what} contains control character {bad[0]!r}")
+    return value
 
 
 class Position(BaseModel):
@@ -55,6 +68,16 @@ class Variable(BaseModel):
     @classmethod
     def _name_is_printable(cls, value: str) -> str:
         return check_name(value)
+
+    @field_validator("label")
+    @classmethod
+    def _label_is_one_line(cls, value: str | None) -> str | None:
+        return None if value is None else check_text(value, multiline=False, what="label")
+
+    @field_validator("description")
+    @classmethod
+    def _description_is_text(cls, value: str) -> str:
+        return check_text(value, multiline=True, what="description")
 
     @property
     def display(self) -> str:

@@ -54,10 +54,21 @@ def test_markers_must_name_known_distinct_variables():
         CausalGraph(variables=_vars("a"), exposures=["a"], outcomes=["a"])
 
 
-@pytest.mark.parametrize("bad", ["", "   ", "a\nb", "tab\there", " lead", "trail "])
+@pytest.mark.parametrize("bad", ["", "   ", "a\nb", "tab\there", " lead", "trail ", "line\u2028sep",
+                                 "zero\u200bwidth", "\ufeffbom"])
 def test_variable_names_must_be_printable_text(bad):
     with pytest.raises(ValueError):
         Variable(name=bad)
+
+
+def test_free_text_rejects_control_characters_but_descriptions_keep_newlines():
+    assert Variable(name="a", description="two\nlines\tand a tab").description.count("\n") == 1
+    with pytest.raises(ValueError, match="label contains control character"):
+        Variable(name="a", label="two\nlines")
+    with pytest.raises(ValueError, match="description contains control character"):
+        Variable(name="a", description="nul\x00byte")
+    with pytest.raises(ValueError, match="rationale contains control character"):
+        Edge(source="a", target="b", rationale="bell\x07")
 
 
 def test_unknown_fields_are_rejected_so_typos_do_not_pass_silently():
