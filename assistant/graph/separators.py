@@ -23,21 +23,26 @@ limit on large graphs.
 
 from __future__ import annotations
 
-from typing import Hashable, Iterator, Mapping
+from typing import Callable, Hashable, Iterable, Iterator, Mapping
 
 Node = Hashable
 Graph = Mapping[Node, "set[Node]"]
 
 
-def _component(adj: Graph, start: Node, avoid: set[Node]) -> set[Node]:
-    seen = {start}
-    stack = [start]
+def _grow(adj: Graph, start: Iterable[Node], may_enter: Callable[[Node], bool]) -> set[Node]:
+    """``start`` plus every node reachable from it through nodes for which ``may_enter`` holds."""
+    grown = set(start)
+    stack = list(grown)
     while stack:
         for w in adj[stack.pop()]:
-            if w not in seen and w not in avoid:
-                seen.add(w)
+            if w not in grown and may_enter(w):
+                grown.add(w)
                 stack.append(w)
-    return seen
+    return grown
+
+
+def _component(adj: Graph, start: Node, avoid: set[Node]) -> set[Node]:
+    return _grow(adj, [start], lambda w: w not in avoid)
 
 
 def _neighbours(adj: Graph, nodes: set[Node]) -> set[Node]:
@@ -49,14 +54,7 @@ def _neighbours(adj: Graph, nodes: set[Node]) -> set[Node]:
 
 def _absorb_disallowed(adj: Graph, nodes: set[Node], allowed: set[Node]) -> set[Node]:
     """Grow ``nodes`` by every node reachable through nodes that may not be in a separator."""
-    grown = set(nodes)
-    stack = list(nodes)
-    while stack:
-        for w in adj[stack.pop()]:
-            if w not in grown and w not in allowed:
-                grown.add(w)
-                stack.append(w)
-    return grown
+    return _grow(adj, nodes, lambda w: w not in allowed)
 
 
 def closest_separator(adj: Graph, s: Node, t: Node, allowed: set[Node], side: set[Node] | None = None,

@@ -180,3 +180,16 @@ def smoking_graph() -> CausalGraph:
         metadata=GraphMetadata(name="Smoking and cancer", question=Question(
             text="Does smoking cause cancer?", exposure="smoking", outcome="cancer")),
     )
+
+
+def assert_located_error(read: Any, text: str, error: type, fragment: str, file: str, line: int, column: int) -> None:
+    """``read(text)`` raises exactly ``error``, whose message has ``fragment`` and whose location is exact."""
+    import pytest
+
+    with pytest.raises(error) as caught:
+        read(text)
+    err = caught.value
+    assert type(err) is error
+    assert fragment in err.message
+    assert (err.location.file, err.location.line, err.location.column) == (file, line, column)
+    assert str(err).startswith(f"{file}: line {line}, column {column}: ")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from formats_strategies import TRICKY_NAMES, smoking_graph
+from formats_strategies import assert_located_error, TRICKY_NAMES, smoking_graph
 
 from assistant.errors import CausalAssistantError, GraphValidationError, ParseError
 from assistant.formats import read_graph, write_graph
@@ -159,13 +159,7 @@ BAD_INPUT = [
                          ids=[case[4] for case in BAD_INPUT])
 def test_bad_dagitty_is_reported_with_its_line_and_column(text: str, error: type, line: int, column: int,
                                                           fragment: str) -> None:
-    with pytest.raises(error) as caught:
-        read(text)
-    err = caught.value
-    assert type(err) is error
-    assert fragment in err.message
-    assert (err.location.file, err.location.line, err.location.column) == ("model.dagitty", line, column)
-    assert str(err).startswith(f"model.dagitty: line {line}, column {column}: ")
+    assert_located_error(read, text, error, fragment, "model.dagitty", line, column)
 
 
 def test_unsupported_graph_types_explain_what_to_do() -> None:

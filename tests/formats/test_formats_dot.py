@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pydot
 import pytest
-from formats_strategies import TRICKY_NAMES, smoking_graph
+from formats_strategies import assert_located_error, TRICKY_NAMES, smoking_graph
 
 from assistant.errors import CausalAssistantError, GraphValidationError, ParseError, UnknownVariableError
 from assistant.formats import read_graph, write_graph
@@ -143,12 +143,7 @@ BAD_INPUT = [
                          ids=[case[4] for case in BAD_INPUT])
 def test_bad_dot_is_reported_with_its_line_and_column(text: str, error: type, line: int, column: int,
                                                       fragment: str) -> None:
-    with pytest.raises(error) as caught:
-        read(text)
-    err = caught.value
-    assert type(err) is error
-    assert fragment in err.message
-    assert (err.location.file, err.location.line, err.location.column) == ("g.dot", line, column)
+    assert_located_error(read, text, error, fragment, "g.dot", line, column)
 
 
 def test_errors_are_always_typed() -> None:
