@@ -36,6 +36,9 @@ def report_text(r: CheckReport) -> str:
         lines.append(f"Front door: {{{', '.join(r.front_door)}}}" if r.front_door else "Front door: none")
     lines += ["", f"Testable implications ({len(r.implications)}{', truncated' if r.implications_truncated else ''}):"]
     lines += [f"  {i}" for i in r.implications] or ["  none (every pair of observed variables is adjacent)"]
+    if r.basis_implications:
+        lines += ["", f"Basis set ({len(r.basis_implications)}; implies all the others):"]
+        lines += [f"  {i}" for i in r.basis_implications]
     if r.notes:
         lines += [""] + [f"Note: {n}" for n in r.notes]
     verdict = ("identifiable by covariate adjustment" if r.identifiable_by_adjustment else

@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 from assistant.graph.adjustment import DEFAULT_MAX_SETS, check_adjustment_set, minimal_adjustment_sets, resolve_query
 from assistant.graph.dag import to_latent_dag
 from assistant.graph.frontdoor import front_door
-from assistant.graph.implications import missing_edge_implications
+from assistant.graph.implications import basis_implications, missing_edge_implications
 from assistant.graph.instruments import instrumental_variables
 from assistant.graph.paths import DEFAULT_PATH_LIMIT, all_paths
 from assistant.model import CausalGraph
@@ -44,8 +44,9 @@ class CheckReport(BaseModel):
     paths_truncated: bool
     instruments: list[dict[str, object]] | None = Field(default=None, description="None when not single X and Y.")
     front_door: list[str] | None = None
-    implications: list[str]
+    implications: list[str] = Field(description="Missing-edge implications: every minimal separating set.")
     implications_truncated: bool
+    basis_implications: list[str] = Field(default_factory=list, description="A basis set that implies the rest.")
     notes: list[str] = Field(default_factory=list)
 
     @property
@@ -97,5 +98,6 @@ def check_graph(graph: CausalGraph, exposures: Iterable[str] | str | None = None
         paths=[PathSummary(path=p.text, kind=p.kind, open=p.open, reasons=list(p.reasons)) for p in listing.paths],
         paths_truncated=listing.truncated, instruments=instruments, front_door=door,
         implications=[str(i) for i in implications[:max_implications]],
-        implications_truncated=len(implications) > max_implications, notes=notes,
+        implications_truncated=len(implications) > max_implications,
+        basis_implications=[str(i) for i in basis_implications(graph)], notes=notes,
     )

@@ -74,3 +74,9 @@ def test_installed_console_script_runs_check_end_to_end(tmp_path):
     assert res.exit_code == EXIT_OK, res.stderr
     assert '"front_door": [\n    "M"\n  ]' in res.stdout
     assert run_process("--version").stdout.startswith("causal-assistant, version")
+
+
+def test_check_reports_both_missing_edge_and_basis_implications():
+    report = run("check", "gallery:mediator_model", "--format", "json").json()
+    assert report["implications"] == ["Z _||_ Y | X, I"]
+    assert report["basis_implications"] == ["Y _||_ Z | X, I"]
