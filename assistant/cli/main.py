@@ -54,7 +54,7 @@ def cli(ctx: click.Context, database_url: str | None, user: str | None) -> None:
 
 
 def _register() -> None:
-    from assistant.cli import check_command, db_commands, demo, graph_commands, project_commands
+    from assistant.cli import check_command, db_commands, demo, graph_commands, project_commands, propose_command
 
     cli.add_command(db_commands.db)
     cli.add_command(project_commands.project)
@@ -62,6 +62,7 @@ def _register() -> None:
     cli.add_command(graph_commands.graph)
     cli.add_command(check_command.check)
     cli.add_command(check_command.gallery_group)
+    cli.add_command(propose_command.propose)
     cli.add_command(demo.demo)
 
 
