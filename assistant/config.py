@@ -9,6 +9,10 @@ directory (or the file named by ``CAUSAL_ASSISTANT_CONFIG``), then defaults.
 ``CAUSAL_ASSISTANT_USER``      author name for versions (default: login name)
 ``CAUSAL_ASSISTANT_CONFIG``    path of the config file
 =============================  ==============================================
+
+The LLM endpoint (``CAUSAL_ASSISTANT_LLM_*`` variables, the ``[llm]`` table of
+the config file) is read by :class:`assistant.llm.settings.LLMSettings`, from
+``Settings.file_values``; see ``docs/llm.md``.
 """
 
 from __future__ import annotations

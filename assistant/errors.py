@@ -18,6 +18,9 @@ code  meaning
 4     database unavailable or at an incompatible schema
 5     the check ran and found the effect not identifiable
 6     not found (project, graph, version, dataset)
+7     the LLM endpoint could not be used (not configured,
+      unreachable, rejected the key or the request, or its
+      output stayed invalid after one repair)
 ====  ==========================================================
 """
 
@@ -33,6 +36,7 @@ EXIT_CONFLICT = 3
 EXIT_DATABASE = 4
 EXIT_NOT_IDENTIFIABLE = 5
 EXIT_NOT_FOUND = 6
+EXIT_LLM = 7
 
 
 @dataclass(frozen=True)
@@ -231,3 +235,80 @@ class SchemaVersionError(StoreError):
 
 class ConfigError(CausalAssistantError):
     code = "config"
+
+
+# --- LLM -------------------------------------------------------------------
+# No LLM error ever carries an API key: messages are built from the base URL
+# (credentials stripped), the model name and the server's reason with any key
+# redacted (see assistant.llm.failures.redact).
+
+
+class PromptError(CausalAssistantError):
+    """A prompt template is malformed, or was rendered with missing, extra or undeclared variables."""
+
+    code = "prompt"
+
+    def __init__(self, message: str, *, template: str | None = None, names: Sequence[str] = (),
+                 location: Location | None = None, hint: str | None = None):
+        super().__init__(message, location=location, hint=hint)
+        self.template = template
+        self.names = list(names)
+
+
+class LLMError(CausalAssistantError):
+    """The LLM endpoint could not be used."""
+
+    code = "llm"
+    exit_code = EXIT_LLM
+
+
+class LLMNotConfiguredError(LLMError):
+    """No endpoint is configured (no base URL and no API key)."""
+
+    code = "llm-not-configured"
+
+
+class LLMUnavailableError(LLMError):
+    """The endpoint could not be reached (after retries), or did not answer like an OpenAI-compatible API."""
+
+    code = "llm-unavailable"
+
+    def __init__(self, message: str, *, base_url: str | None = None, hint: str | None = None):
+        super().__init__(message, hint=hint)
+        self.base_url = base_url
+
+
+class LLMAuthError(LLMError):
+    """The endpoint rejected the API key (HTTP 401/403); never retried."""
+
+    code = "llm-auth"
+
+
+class LLMRequestError(LLMError):
+    """The endpoint refused the request itself (e.g. context too long, unknown model)."""
+
+    code = "llm-request"
+
+
+class LLMOutputError(LLMError):
+    """The model's answer was not valid for the schema, even after one repair re-prompt.
+
+    ``errors`` are the validation errors of the last attempt, ``raw_output``
+    its raw text, ``exchange_ids`` the logged exchanges (if a log was kept).
+    """
+
+    code = "llm-output"
+
+    def __init__(self, message: str, *, errors: Sequence[str] = (), raw_output: str = "",
+                 exchange_ids: Sequence[int] = (), hint: str | None = None):
+        super().__init__(message, hint=hint)
+        self.errors = list(errors)
+        self.raw_output = raw_output
+        self.exchange_ids = list(exchange_ids)
+
+    def as_dict(self) -> dict[str, Any]:
+        out = super().as_dict()
+        out["errors"] = self.errors
+        out["raw_output"] = self.raw_output[:2000]
+        out["exchange_ids"] = self.exchange_ids
+        return out

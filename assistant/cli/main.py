@@ -54,7 +54,9 @@ def cli(ctx: click.Context, database_url: str | None, user: str | None) -> None:
 
 
 def _register() -> None:
-    from assistant.cli import check_command, db_commands, demo, graph_commands, project_commands, propose_command
+    from assistant.cli import (
+        check_command, db_commands, demo, graph_commands, llm_commands, project_commands, propose_command,
+    )
 
     cli.add_command(db_commands.db)
     cli.add_command(project_commands.project)
@@ -63,6 +65,7 @@ def _register() -> None:
     cli.add_command(check_command.check)
     cli.add_command(check_command.gallery_group)
     cli.add_command(propose_command.propose)
+    cli.add_command(llm_commands.llm)
     cli.add_command(demo.demo)
 
 

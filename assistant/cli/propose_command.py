@@ -9,7 +9,7 @@ import click
 from assistant.cli.context import AppContext, pass_app
 from assistant.cli.render import FORMAT_OPTION, emit, table
 from assistant.draft.result import DraftResult
-from assistant.errors import DataError, Location
+from assistant.errors import DataError, LLMError, Location
 
 
 def draft_text(r: DraftResult) -> str:
@@ -79,7 +79,12 @@ def propose(app: AppContext, data_file: Path, question: str, exposure: str | Non
     request = build_request(question, profile, spec, exposure=exposure, outcome=outcome, candidates=candidates)
     store = app.store() if (project or backend != "offline") else None
     context = BackendContext(sink=store, cache=not no_cache, alpha=alpha, project=project, graph_name=graph_name)
-    result = draft(request, frame, backend=backend, context=context)
+    try:
+        result = draft(request, frame, backend=backend, context=context)
+    except LLMError as err:
+        offline = "the offline assistant works without an LLM: use --backend offline"
+        err.hint = f"{err.hint}; {offline}" if err.hint else offline
+        raise
     payload: dict = {"draft": result}
     if project and result.best is not None:
         saved = _save(store, project, graph_name, result, author=app.author, backend=backend)

@@ -181,6 +181,10 @@ def build_request(question: str, profile: DatasetProfile | None, spec: SpecFile 
         col = profile.column(name) if profile else None
         variables.append(s.model_copy(update={"data_type": s.data_type or (col.inferred_type if col else None)}))
     variables += [v for v in spec.variables if v.name not in columns]
+    if len(variables) < 2:
+        raise InputError(f"a causal graph needs at least two variables; the data have {len(columns)} column"
+                         f"{'' if len(columns) == 1 else 's'}", hint="add columns, or describe unmeasured variables "
+                                                                  "in the variables file")
     names = {v.name for v in variables}
     for field in ("required_edges", "forbidden_edges"):
         for a, b in getattr(spec, field):

@@ -7,7 +7,7 @@ import json
 from datetime import datetime, timezone
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
 from assistant.model import CausalGraph, DatasetProfile, EdgeKind, Provenance
 
@@ -49,7 +49,11 @@ class GraphInfo(_Info):
 
 
 class VersionInfo(_Info):
-    """One immutable version of a graph; ``parent`` is the number it was edited from (None for v1)."""
+    """One immutable version of a graph; ``parent`` is the number it was edited from (None for v1).
+
+    ``id`` is the row's database id, for records that point at a version
+    (such as an LLM exchange's ``version_id``).
+    """
 
     project: str
     graph_name: str
@@ -61,6 +65,7 @@ class VersionInfo(_Info):
     content_hash: str
     status: VersionStatus
     graph: CausalGraph
+    id: int | None = None
 
 
 class ReviewEventInfo(_Info):
@@ -91,6 +96,49 @@ class EdgeBlame(_Info):
     @property
     def edge_text(self) -> str:
         return f"{self.source} {'->' if self.kind == 'directed' else '<->'} {self.target}"
+
+
+class ExchangeRecord(_Info):
+    """One request to an LLM and what came back (or went wrong): a row of ``llm_exchanges``.
+
+    ``id`` and ``created_at`` are set by the store.  ``error`` is None for an
+    answer that validated; ``parsed`` is then the validated JSON.  ``cached``
+    rows record a request served from an earlier exchange (no tokens spent).
+    No API key ever appears here; ``base_url`` has no credentials.
+    """
+
+    id: int | None = None
+    created_at: datetime | None = None
+    provider: str = Field(max_length=100)
+    base_url: str = Field(max_length=1000)
+    model: str = Field(max_length=200)
+    template_name: str = Field(max_length=100)
+    template_version: int
+    method: str = Field(max_length=32)
+    request_hash: str = Field(max_length=64)
+    messages: list[dict[str, str]]
+    raw_response: str = ""
+    parsed: JsonValue = None
+    error: str | None = None
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    total_tokens: int | None = None
+    latency_ms: int = 0
+    cached: bool = False
+    project: str | None = Field(default=None, max_length=200)
+    graph_name: str | None = Field(default=None, max_length=200)
+    version_id: int | None = None
+    purpose: str = Field(default="", max_length=64)
+
+    @property
+    def status(self) -> Literal["ok", "error", "cached"]:
+        if self.error is not None:
+            return "error"
+        return "cached" if self.cached else "ok"
+
+    @property
+    def template_ref(self) -> str:
+        return f"{self.template_name}@{self.template_version}"
 
 
 def canonical_json(content: Any) -> bytes:

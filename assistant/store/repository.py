@@ -32,10 +32,10 @@ from assistant.edit.diff import GraphDiff
 from assistant.errors import StoreError
 from assistant.model import CausalGraph, DatasetProfile
 from assistant.store import blame as _blame
-from assistant.store import catalog, review, versions
+from assistant.store import catalog, exchanges, review, versions
 from assistant.store.db import READ_ONLY, make_engine, parse_url, safe_url, translate_errors
 from assistant.store.info import (
-    DatasetInfo, EdgeBlame, GraphInfo, ProjectInfo, ReviewEventInfo, VersionInfo, VersionStatus,
+    DatasetInfo, EdgeBlame, ExchangeRecord, GraphInfo, ProjectInfo, ReviewEventInfo, VersionInfo, VersionStatus,
 )
 from assistant.store.migrate import ensure_schema
 
@@ -205,6 +205,25 @@ class Store:
     def review_events(self, project: str, graph_name: str, number: int | None = None) -> list[ReviewEventInfo]:
         """Review events oldest first, for one version or every version of the graph."""
         return self._read(review.list_review_events, project, graph_name, number)
+
+    # --- the LLM exchange log ---------------------------------------------
+    # The Store is an ``assistant.llm.ExchangeSink``: LLMClient(..., sink=store).
+
+    def record_exchange(self, record: ExchangeRecord) -> int:
+        """Append one LLM exchange to the log; returns its id."""
+        return self._write(exchanges.record_exchange, record)
+
+    def list_exchanges(self, *, limit: int = 50, project: str | None = None,
+                       template: str | None = None) -> list[ExchangeRecord]:
+        """The newest ``limit`` exchanges, newest first, optionally for one project or template name."""
+        return self._read(exchanges.list_exchanges, limit=limit, project=project, template=template)
+
+    def get_exchange(self, exchange_id: int) -> ExchangeRecord:
+        return self._read(exchanges.get_exchange, exchange_id)
+
+    def find_cached(self, request_hash: str) -> ExchangeRecord | None:
+        """The most recent exchange with ``request_hash`` whose answer validated, if any."""
+        return self._read(exchanges.find_cached, request_hash)
 
     def row_counts(self) -> dict[str, int]:
         """Rows per table (diagnostics and tests)."""

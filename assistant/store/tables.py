@@ -17,7 +17,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
-    JSON, CheckConstraint, DateTime, ForeignKey, Integer, LargeBinary, MetaData, String, Text, UniqueConstraint,
+    JSON, Boolean, CheckConstraint, DateTime, ForeignKey, Integer, LargeBinary, MetaData, String, Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -118,8 +119,43 @@ class ReviewEvent(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class LLMExchange(Base):
+    """Every request to an LLM and its answer or error (migration 0002); written by ``assistant.llm``.
+
+    Rows are never updated.  ``request_hash`` is the cache key: the sha256 of
+    everything that determines the answer (provider, base URL, model,
+    sampling settings, template and version, rendered messages, method, schema).
+    """
+
+    __tablename__ = "llm_exchanges"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    provider: Mapped[str] = mapped_column(String(100))
+    base_url: Mapped[str] = mapped_column(String(1000), comment="without credentials, query or fragment")
+    model: Mapped[str] = mapped_column(String(NAME_LENGTH))
+    template_name: Mapped[str] = mapped_column(String(100))
+    template_version: Mapped[int] = mapped_column(Integer)
+    method: Mapped[str] = mapped_column(String(32), comment="json_schema | function_calling | json_object")
+    request_hash: Mapped[str] = mapped_column(String(64), index=True, comment="sha256 of the request, hex")
+    messages: Mapped[Any] = mapped_column(JSON, comment="the rendered messages as sent")
+    raw_response: Mapped[str] = mapped_column(Text, default="")
+    parsed: Mapped[Any | None] = mapped_column(JSON(none_as_null=True), nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    prompt_tokens: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    completion_tokens: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    total_tokens: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    latency_ms: Mapped[int] = mapped_column(Integer)
+    cached: Mapped[bool] = mapped_column(Boolean, default=False, comment="true when this row records a cache hit")
+    project: Mapped[str | None] = mapped_column(String(NAME_LENGTH), nullable=True, index=True)
+    graph_name: Mapped[str | None] = mapped_column(String(NAME_LENGTH), nullable=True)
+    version_id: Mapped[int | None] = mapped_column(ForeignKey("graph_versions.id"), nullable=True)
+    purpose: Mapped[str] = mapped_column(String(64), comment='e.g. "draft", "critique"')
+
+
 projects = Project.__table__
 datasets = Dataset.__table__
 graphs = Graph.__table__
 graph_versions = GraphVersion.__table__
 review_events = ReviewEvent.__table__
+llm_exchanges = LLMExchange.__table__

@@ -50,7 +50,7 @@ def version_info(project: str, graph_name: str, row: Row[Any]) -> VersionInfo:
     return VersionInfo(project=project, graph_name=graph_name, number=row.number, parent=row.parent_number,
                        author=row.author, message=row.message, created_at=utc(row.created_at),
                        content_hash=row.content_hash, status=row.status,
-                       graph=CausalGraph.model_validate(row.content))
+                       graph=CausalGraph.model_validate(row.content), id=row.id)
 
 
 def version_row(conn: Connection, graph: Row[Any], project: str, number: int | None) -> Row[Any]:

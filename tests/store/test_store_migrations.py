@@ -28,6 +28,10 @@ EXPECTED_COLUMNS = {
     "graph_versions": {"id", "graph_id", "number", "parent_id", "author", "message", "created_at", "content_hash",
                        "content", "status"},
     "review_events": {"id", "version_id", "actor", "action", "comment", "subject", "created_at"},
+    "llm_exchanges": {"id", "created_at", "provider", "base_url", "model", "template_name", "template_version",
+                      "method", "request_hash", "messages", "raw_response", "parsed", "error", "prompt_tokens",
+                      "completion_tokens", "total_tokens", "latency_ms", "cached", "project", "graph_name",
+                      "version_id", "purpose"},
 }
 EXPECTED_UNIQUE = {
     "projects": {("uq_projects_name", ("name",))},
@@ -35,6 +39,7 @@ EXPECTED_UNIQUE = {
     "graphs": {("uq_graphs_project_id_name", ("project_id", "name"))},
     "graph_versions": {("uq_graph_versions_graph_id_number", ("graph_id", "number"))},
     "review_events": set(),
+    "llm_exchanges": set(),
 }
 EXPECTED_FOREIGN_KEYS = {
     "projects": set(),
@@ -42,8 +47,11 @@ EXPECTED_FOREIGN_KEYS = {
     "graphs": {(("project_id",), "projects"), (("head_version_id",), "graph_versions")},
     "graph_versions": {(("graph_id",), "graphs"), (("parent_id",), "graph_versions")},
     "review_events": {(("version_id",), "graph_versions")},
+    "llm_exchanges": {(("version_id",), "graph_versions")},
 }
-NULLABLE = {("graphs", "head_version_id"), ("graph_versions", "parent_id"), ("review_events", "subject")}
+NULLABLE = {("graphs", "head_version_id"), ("graph_versions", "parent_id"), ("review_events", "subject")} | {
+    ("llm_exchanges", c) for c in ("parsed", "error", "prompt_tokens", "completion_tokens", "total_tokens",
+                                   "project", "graph_name", "version_id")}
 
 
 @pytest.fixture
@@ -56,7 +64,7 @@ def engine(database_url):
 def test_migrations_are_found_next_to_the_package():
     assert (MIGRATIONS_DIR / "env.py").is_file()
     assert MIGRATIONS_DIR == REPO / "migrations"
-    assert head_revision() == "0001"
+    assert head_revision() == "0002"
 
 
 def test_upgrading_an_empty_database_creates_the_expected_schema(engine):
@@ -79,6 +87,8 @@ def test_upgrading_an_empty_database_creates_the_expected_schema(engine):
     checks = {c["name"] for c in inspector.get_check_constraints("graph_versions")}
     assert {"ck_graph_versions_status", "ck_graph_versions_number_positive"} <= checks
     assert [i["name"] for i in inspector.get_indexes("review_events")] == ["ix_review_events_version_id"]
+    assert sorted(i["name"] for i in inspector.get_indexes("llm_exchanges")) == [
+        "ix_llm_exchanges_project", "ix_llm_exchanges_request_hash"]
 
 
 def test_tables_and_migrations_do_not_drift(engine):
@@ -126,7 +136,7 @@ def test_alembic_command_line_uses_database_url(database_url, tmp_path):
     for args in (["upgrade", "head"], ["check"], ["current"]):
         done = subprocess.run(alembic + args, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60)
         assert done.returncode == 0, done.stderr
-    assert "0001 (head)" in done.stdout
+    assert f"{head_revision()} (head)" in done.stdout
     engine = make_engine(database_url)
     try:
         assert schema_status(engine).up_to_date

