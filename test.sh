@@ -6,4 +6,4 @@ set -euo pipefail
 cd "$(dirname "$0")"
 scripts/setup.sh test
 scripts/services.sh
-exec .venv/bin/python -m pytest "$@"
+exec .venv/bin/python -m pytest -n auto "$@"

@@ -196,3 +196,24 @@ def _break_cycles(graph: CausalGraph, b: _Builder) -> CausalGraph:
                                "confident edge")
         graph = graph.model_copy(update={"edges": [e for e in graph.edges if e is not weakest]})
     return graph
+
+
+def add_suggested_latents(graph: CausalGraph, suggestions: list[MissingVariableSuggestion]) -> CausalGraph:
+    """Add each suggested missing variable as a clearly marked latent cause of the variables it ``affects``."""
+    variables, edges = list(graph.variables), list(graph.edges)
+    suggested = list(graph.metadata.extra.get(SUGGESTED_KEY, []) or [])
+    for s in suggestions:
+        targets = [t for t in s.affects if graph.has_variable(t)]
+        if len(targets) < 1 or graph.has_variable(s.name):
+            continue
+        variables.append(Variable(name=s.name, observed=False, description=s.description or s.why,
+                                  label=f"{s.name} (suggested, not measured)"))
+        provenance = "llm" if s.provenance == "llm" else "data"
+        edges += [Edge(source=s.name, target=t, provenance=provenance, rationale=s.why[:2000],
+                       evidence=list(s.evidence)) for t in targets]
+        suggested.append(s.name)
+    if len(variables) == len(graph.variables):
+        return graph
+    extra = {**graph.metadata.extra, SUGGESTED_KEY: suggested}
+    return CausalGraph(variables=variables, edges=edges, exposures=graph.exposures, outcomes=graph.outcomes,
+                       adjusted=graph.adjusted, metadata=graph.metadata.model_copy(update={"extra": extra}))

@@ -6,6 +6,7 @@ import pandas as pd
 
 from assistant.draft.backend import BackendContext
 from assistant.draft.derive import confounders, roles
+from assistant.draft.guards import add_suggested_latents
 from assistant.draft.infer import infer_exposure_outcome
 from assistant.draft.result import DraftResult, EdgeJudgement
 from assistant.draft.spec import DraftRequest
@@ -51,8 +52,10 @@ class OfflineBackend:
             raise InputError("the offline assistant drafts from data: give a CSV file")
         request, inferred = resolve_question(request)
         proposal = propose_offline(request, data, alpha=self.context.alpha)
+        candidates = [c.model_copy(update={"graph": add_suggested_latents(c.graph, proposal.missing_variables)})
+                      for c in proposal.candidates]
         result = DraftResult(backend=self.name, exposure=request.exposure, outcome=request.outcome,
-                             exposure_outcome_inferred=inferred, candidates=proposal.candidates,
+                             exposure_outcome_inferred=inferred, candidates=candidates,
                              missing_variables=proposal.missing_variables,
                              steps=(["inferred exposure and outcome from the question"] if inferred else [])
                              + list(proposal.steps),
