@@ -93,3 +93,43 @@ def test_llm_check_works_against_the_local_server(local_model_url, sqlite_url, m
         assert res.exit_code == EXIT_LLM and json.loads(res.stderr)["error"]["code"] == "llm-output"
     with Store.open(sqlite_url) as store:
         assert store.list_exchanges()
+
+
+def test_propose_through_the_openai_backend_gives_a_valid_draft_or_a_logged_failure(local_model_url, tmp_path,
+                                                                                     monkeypatch):
+    """The whole drafting path against the real model: never a crash, never an invalid graph."""
+    import numpy as np
+    import pandas as pd
+
+    from assistant.graph import find_cycle
+    from assistant.model import CausalGraph
+
+    rng = np.random.default_rng(5)
+    smoking = rng.normal(size=300)
+    frame = pd.DataFrame({"smoking": smoking, "age": rng.normal(size=300),
+                          "lung_cancer": 0.5 * smoking + rng.normal(size=300)})
+    data = tmp_path / "study.csv"
+    frame.to_csv(data, index=False)
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    monkeypatch.setenv("CAUSAL_ASSISTANT_LLM_BASE_URL", local_model_url)
+    monkeypatch.setenv("CAUSAL_ASSISTANT_LLM_MODEL", MODEL)
+    monkeypatch.setenv("CAUSAL_ASSISTANT_LLM_MAX_TOKENS", "512")
+    runner = CliRunner()
+    runner.invoke(cli, ["--database-url", url, "project", "create", "study"], catch_exceptions=False)
+    res = runner.invoke(cli, ["--database-url", url, "propose", str(data), "-q", "Does smoking cause lung cancer?",
+                              "--backend", "openai", "--project", "study", "-k", "1", "--format", "json"],
+                        catch_exceptions=False)
+    with Store.open(url) as store:
+        exchanges = store.list_exchanges()
+        graphs = store.list_graphs("study")
+        assert exchanges, "every call is logged"
+        if res.exit_code == EXIT_OK:
+            draft = json.loads(res.stdout)["draft"]
+            assert draft["usage"]["calls"] <= 3
+            stored = store.get_version("study", "draft").graph
+            assert isinstance(stored, CausalGraph) and find_cycle(stored) is None
+            assert set(stored.observed) <= {"smoking", "age", "lung_cancer"}
+        else:
+            assert res.exit_code == EXIT_LLM and "error[llm" in res.stderr
+            assert graphs == []  # nothing half-written
+            assert any(r.error for r in exchanges)
