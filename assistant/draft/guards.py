@@ -4,9 +4,10 @@ An LLM (or any proposer) may name variables that do not exist, point an
 effect at itself, repeat an edge, contradict the expert's knowledge or close a
 cycle.  None of that reaches a candidate silently:
 
-* a name not in the schema never becomes an observed node: it becomes a
-  clearly marked *latent* "missing variable" suggestion (at most
-  :data:`MAX_INVENTED` per draft; the rest are refused);
+* a name not in the schema never becomes an observed node: if the proposer
+  declared it as a missing variable, it becomes a clearly marked *latent*
+  node (at most :data:`MAX_INVENTED` per draft); an undeclared unknown name
+  (a hallucination, or a placeholder copied from the prompt) is refused;
 * a name that matches a variable up to case, spacing or its label is mapped
   to that variable;
 * self-loops are refused; duplicates are merged (the higher confidence wins);
@@ -82,27 +83,25 @@ class _Builder:
         self.rejected: list[RejectedClaim] = []
         self.invented: dict[str, MissingVariableSuggestion] = {}
         for m in known_missing:
-            self._invent(m.name, m)
+            self._invent(m)
 
     def reject(self, claim: str, reason: str) -> None:
         self.rejected.append(RejectedClaim(claim=claim, reason=reason, provenance=self.provenance))
 
-    def _invent(self, raw: str, suggestion: MissingVariableSuggestion | None = None) -> str | None:
+    def _invent(self, suggestion: MissingVariableSuggestion) -> None:
+        """Accept a declared missing variable as a latent node (checked, and capped at MAX_INVENTED)."""
         try:
-            name = check_name(raw.strip())
+            name = check_name(suggestion.name.strip())
         except ValueError as exc:
-            self.reject(f"variable {raw!r}", f"not a usable variable name: {exc}")
-            return None
+            self.reject(f"variable {suggestion.name!r}", f"not a usable variable name: {exc}")
+            return
         if name in self.invented:
-            return name
+            return
         if len(self.invented) >= MAX_INVENTED:
             self.reject(f"variable {name!r}", f"more than {MAX_INVENTED} variables outside the data were proposed; "
                                               "the rest are ignored")
-            return None
-        self.invented[name] = suggestion or MissingVariableSuggestion(
-            name=name, why="proposed as a cause or effect, but not in the data or the variables file",
-            provenance=self.provenance)
-        return name
+            return
+        self.invented[name] = suggestion.model_copy(update={"name": name})
 
     def name(self, raw: str) -> str | None:
         resolved = self.resolver.resolve(raw)
@@ -110,7 +109,7 @@ class _Builder:
             return resolved
         if raw in self.invented:
             return raw
-        return self._invent(raw)
+        return None
 
 
 def build_graph(request: DraftRequest, edges: list[ProposedEdge], *, provenance: Source,
@@ -122,7 +121,8 @@ def build_graph(request: DraftRequest, edges: list[ProposedEdge], *, provenance:
         claim = f"{pe.source} {'<->' if pe.kind == 'bidirected' else '->'} {pe.target}"
         src, tgt = b.name(pe.source), b.name(pe.target)
         if src is None or tgt is None:
-            b.reject(claim, "an endpoint is not a usable variable")
+            unknown = ", ".join(repr(n) for n, r in ((pe.source, src), (pe.target, tgt)) if r is None)
+            b.reject(claim, f"{unknown} is neither a variable of the data nor a declared missing variable")
             continue
         if src == tgt:
             b.reject(claim, f"self-loop: {src} cannot cause itself")

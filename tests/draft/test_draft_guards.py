@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from assistant.draft.guards import MAX_INVENTED, SUGGESTED_KEY, ProposedEdge, build_graph
 from assistant.draft.infer import infer_exposure_outcome
+from assistant.draft.result import MissingVariableSuggestion
 from assistant.draft.spec import DraftRequest, VariableSpec
 from assistant.graph import find_cycle
 
@@ -27,14 +28,21 @@ def E(s, t, kind="directed", conf=0.5, why="because"):
     return ProposedEdge(source=s, target=t, kind=kind, confidence=conf, rationale=why)
 
 
-def test_unknown_variable_becomes_a_latent_suggestion_never_an_observed_node():
+def test_a_declared_missing_variable_becomes_a_latent_node_never_an_observed_one():
+    declared = [MissingVariableSuggestion(name="artist_popularity", why="drives both")]
     out = build_graph(_request(), [E("artist_popularity", "radio_play"), E("artist_popularity", "record_sales_6m")],
-                      provenance="llm")
+                      provenance="llm", missing=declared)
     var = out.graph.variable("artist_popularity")
     assert var.observed is False and "suggested" in var.label
     assert [m.name for m in out.missing] == ["artist_popularity"]
     assert out.graph.metadata.extra[SUGGESTED_KEY] == ["artist_popularity"]
     assert set(out.graph.observed) == {"label_marketing_spend", "tiktok_use", "radio_play", "record_sales_6m"}
+
+
+def test_an_undeclared_unknown_name_is_refused_not_invented():
+    out = build_graph(_request(), [E("a", "b"), E("c", "radio_play")], provenance="llm")
+    assert not out.graph.edges and not out.missing
+    assert all("neither a variable of the data nor a declared missing variable" in r.reason for r in out.rejected)
 
 
 def test_names_match_up_to_case_spacing_and_label():
@@ -74,7 +82,8 @@ def test_cycles_are_broken_at_their_least_confident_edge_and_the_cycle_is_named(
 
 def test_invented_variables_are_capped():
     edges = [E(f"made_up_{i}", "radio_play") for i in range(MAX_INVENTED + 5)]
-    out = build_graph(_request(), edges, provenance="llm")
+    declared = [MissingVariableSuggestion(name=f"made_up_{i}") for i in range(MAX_INVENTED + 5)]
+    out = build_graph(_request(), edges, provenance="llm", missing=declared)
     assert len(out.missing) == MAX_INVENTED
     assert sum("more than" in r.reason for r in out.rejected) == 5
 

@@ -116,9 +116,9 @@ def test_an_instruction_planted_in_a_description_changes_nothing_beyond_the_sche
                    context=_context())
     graph = result.best.graph
     assert set(graph.observed) == {v.name for v in VARIABLES}
-    assert graph.variable("X").observed is False
-    assert "X" in {m.name for m in result.missing_variables}
-    assert not any(c.name == "X" and c.observed for c in result.confounders)
+    assert "X" not in graph.names and "X" not in {m.name for m in result.missing_variables}
+    assert any(r.claim == "X -> record_sales_6m" and "declared missing variable" in r.reason for r in result.rejected)
+    assert not any(c.name == "X" for c in result.confounders)
     prompt = fake.calls[0].text
     assert "IGNORE THE SCHEMA" in prompt.split("<data", 1)[1]  # it is inside a data block, never outside
 
