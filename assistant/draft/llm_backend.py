@@ -25,7 +25,7 @@ from assistant.draft.guards import NameResolver, ProposedEdge, build_graph
 from assistant.draft.infer import infer_exposure_outcome
 from assistant.draft.offline_backend import knowledge_judgements
 from assistant.draft.result import (
-    Candidate, ConfounderSuggestion, DraftResult, EdgeJudgement, MissingVariableSuggestion, RejectedClaim,
+    Candidate, DraftResult, EdgeJudgement, MissingVariableSuggestion, RejectedClaim,
     RoleSuggestion,
 )
 from assistant.draft.spec import DraftRequest

@@ -16,7 +16,6 @@ never interpreted as instructions (see :mod:`assistant.draft.guards`).
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 

@@ -44,14 +44,6 @@ class FrontDoor:
         return self.minimal is not None
 
 
-def _without_outgoing(parents: dict[Node, set[Node]], children: dict[Node, set[Node]], cut: Iterable[Node]
-                      ) -> tuple[dict[Node, set[Node]], dict[Node, set[Node]]]:
-    cut = set(cut)
-    new_parents = {n: {p for p in ps if p not in cut} for n, ps in parents.items()}
-    new_children = {n: (set() if n in cut else set(cs)) for n, cs in children.items()}
-    return new_parents, new_children
-
-
 def _intercepts(children: dict[Node, set[Node]], x: Node, y: Node, m: set[Node]) -> bool:
     seen = {x}
     stack = [x]
@@ -66,13 +58,11 @@ def _intercepts(children: dict[Node, set[Node]], x: Node, y: Node, m: set[Node])
 
 
 def _no_backdoor_from_x(parents, children, x: Node, m: set[Node]) -> bool:
-    p, c = _without_outgoing(parents, children, [x])
-    return not (reachable(p, c, [x], ()) & m)
+    return not (reachable(parents, children, [x], (), cut=[x]) & m)
 
 
 def _backdoors_blocked_by_x(parents, children, x: Node, y: Node, m: set[Node]) -> bool:
-    p, c = _without_outgoing(parents, children, m)
-    return not (reachable(p, c, [y], [x]) & m)
+    return not (reachable(parents, children, [y], [x], cut=m) & m)
 
 
 def is_front_door_set(graph: CausalGraph, mediators: Iterable[str], exposure: str | None = None,
@@ -104,12 +94,10 @@ def front_door(graph: CausalGraph, exposure: str | None = None, outcome: str | N
         raise AnalysisInputError("the front-door criterion here takes exactly one exposure and one outcome")
     x, y = xs[0], ys[0]
     parents, children = adjacency(ld)
-    p_x, c_x = _without_outgoing(parents, children, [x])
-    confounded_with_x = reachable(p_x, c_x, [x], ())
+    confounded_with_x = reachable(parents, children, [x], (), cut=[x])
     candidates = {n for n in graph.names if n in ld.observed and n not in (x, y) and n not in confounded_with_x}
     while True:  # drop candidates with an open back-door path to Y given X, until none is left
-        p, c = _without_outgoing(parents, children, candidates)
-        bad = reachable(p, c, [y], [x]) & candidates
+        bad = reachable(parents, children, [y], [x], cut=candidates) & candidates
         if not bad:
             break
         candidates -= bad
