@@ -21,6 +21,8 @@ code  meaning
 7     the LLM endpoint could not be used (not configured,
       unreachable, rejected the key or the request, or its
       output stayed invalid after one repair)
+8     the critique ran and found errors (or warnings, with
+      ``--fail-on warning``)
 ====  ==========================================================
 """
 
@@ -37,6 +39,7 @@ EXIT_DATABASE = 4
 EXIT_NOT_IDENTIFIABLE = 5
 EXIT_NOT_FOUND = 6
 EXIT_LLM = 7
+EXIT_FINDINGS = 8  # critique found errors (or warnings, with --fail-on warning)
 
 
 @dataclass(frozen=True)
@@ -312,3 +315,69 @@ class LLMOutputError(LLMError):
         out["raw_output"] = self.raw_output[:2000]
         out["exchange_ids"] = self.exchange_ids
         return out
+
+
+# --- analysis (assistant.analysis) -------------------------------------------
+
+
+class NotIdentifiableError(CausalAssistantError):
+    """The effect cannot be identified from the graph with the observed variables.
+
+    ``tried`` maps each criterion (back-door, front-door, instrumental
+    variable, ID algorithm) to why it failed; ``fixes`` lists what would help.
+    """
+
+    code = "not-identifiable"
+    exit_code = EXIT_NOT_IDENTIFIABLE
+
+    def __init__(self, message: str, *, tried: dict[str, str] | None = None, fixes: Sequence[str] = (),
+                 hint: str | None = None):
+        self.tried = dict(tried or {})
+        self.fixes = list(fixes)
+        super().__init__(message, hint=hint or ("; ".join(self.fixes) if self.fixes else None))
+
+    def as_dict(self) -> dict[str, Any]:
+        out = super().as_dict()
+        out["tried"] = self.tried
+        out["fixes"] = self.fixes
+        return out
+
+
+class RungRefusedError(AnalysisInputError):
+    """A rung-2/3 query the model's assumptions do not support; ``rung`` names the rung it needed."""
+
+    code = "rung-refused"
+
+    def __init__(self, message: str, *, rung: int, reasons: Sequence[str] = (), hint: str | None = None):
+        self.rung = rung
+        self.reasons = list(reasons)
+        super().__init__(message, hint=hint)
+
+    def as_dict(self) -> dict[str, Any]:
+        out = super().as_dict()
+        out["rung"] = self.rung
+        out["reasons"] = self.reasons
+        return out
+
+
+class AnalysisFailedError(CausalAssistantError):
+    """An estimator or refuter failed on this data in a way the inputs did not predict."""
+
+    code = "analysis-failed"
+
+
+class AnalysisCancelledError(CausalAssistantError):
+    """The analysis was cancelled between two steps (``step`` names the step it would have run)."""
+
+    code = "cancelled"
+
+    def __init__(self, message: str = "the analysis was cancelled", *, step: str | None = None):
+        self.step = step
+        super().__init__(message)
+
+
+class ExportError(CausalAssistantError):
+    """An export could not be produced safely (a bug, never the user's input)."""
+
+    code = "export"
+    exit_code = EXIT_INPUT

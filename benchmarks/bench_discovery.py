@@ -10,9 +10,12 @@ forward sampling (pgmpy, seeded) and run, timing each call once:
 * **PC + tiers** — the same with the tiers as causal-learn background knowledge
   (a reference point; the targets compare against plain PC);
 * **ours** — ``propose_offline`` (default alpha 0.05, G² tests, everything
-  it does: PC, a sparser PC, two BIC hill climbs on the PC skeleton,
-  completion, BIC ranking, rationales, and FCI within its budget) without
-  knowledge, and with tiers.
+  it does: PC, a sparser PC, two BIC hill climbs on the PC skeleton — with
+  tiers, also over the pairs PC separated —, completion, BIC ranking,
+  rationales, and FCI within its budget) without knowledge, and with tiers.
+  Its PC does not accept a conditioning set that *determines* one of the two
+  variables as a separation (asia's ``either`` is ``tub`` or ``lung``); see
+  docs/offline-proposer.md.
 
 Tiers come from the true graph: a variable's depth is the length of the
 longest directed path into it from a root, and ``tier = floor(depth * T /
@@ -366,8 +369,10 @@ def render(report: dict) -> str:
         "T = min(4, max depth + 1). Every true edge goes to the same or a later tier.",
         "* **Time** is one wall-clock run of each call on a shared 2-core machine, so ratios move by ±20% between "
         "runs. Ours includes everything `propose_offline` does: tests, two PC runs (alpha and alpha/5, the second "
-        "from the cache), BIC hill climbing on the PC skeleton (from no edges and from the PC DAG), orientation, completion, BIC ranking of the pooled "
-        "DAGs, evidence for every edge, and FCI for at most 30 variables within a budget of new tests "
+        "from the cache; a conditioning set that determines one of the two variables in the sample is not taken "
+        "as separating them), BIC hill climbing on the PC skeleton (from no edges and from the PC DAG; with tiers "
+        "the climbs may also join pairs of tiered variables PC separated), orientation, completion, BIC ranking "
+        "of the pooled DAGs, evidence for every edge, and FCI for at most 30 variables within a budget of new tests "
         "(half of PC's, at least 1,000; *stopped at budget* in the FCI column means it gave up and reported no "
         "latent signs). "
         + (f"Conditioning sets were capped at {report['max_conditioning']}." if report["max_conditioning"] is not None

@@ -1,7 +1,8 @@
 """``causal-assistant``: the command-line entry point.
 
 Exit codes (see :mod:`assistant.errors`): 0 ok, 1 bad input, 2 usage,
-3 conflict, 4 database, 5 not identifiable, 6 not found.
+3 conflict, 4 database, 5 not identifiable, 6 not found, 7 LLM unusable,
+8 the critique found errors.
 """
 
 from __future__ import annotations
@@ -54,8 +55,10 @@ def cli(ctx: click.Context, database_url: str | None, user: str | None) -> None:
 
 
 def _register() -> None:
+    from assistant.cli import analyze_command
     from assistant.cli import (
-        check_command, db_commands, demo, graph_commands, llm_commands, project_commands, propose_command,
+        check_command, critique_command, db_commands, demo, graph_commands, llm_commands, project_commands,
+        propose_command,
     )
 
     cli.add_command(db_commands.db)
@@ -64,9 +67,17 @@ def _register() -> None:
     cli.add_command(graph_commands.graph)
     cli.add_command(check_command.check)
     cli.add_command(check_command.gallery_group)
+    cli.add_command(critique_command.critique)
+    cli.add_command(critique_command.rules)
     cli.add_command(propose_command.propose)
     cli.add_command(llm_commands.llm)
     cli.add_command(demo.demo)
+
+    from assistant.cli import export_command
+
+    cli.add_command(export_command.export_command)
+    cli.add_command(analyze_command.analyze)
+    cli.add_command(analyze_command.query)
 
 
 _register()

@@ -46,6 +46,7 @@ from pathlib import Path
 from typing import Callable
 
 from assistant.errors import InputError, Location, NotFoundError, ParseError
+from assistant.formats._common import Repair, lenient_reading
 from assistant.formats.dagitty import read_dagitty, write_dagitty
 from assistant.formats.dot import read_dot, write_dot
 from assistant.formats.edgelist import read_edgelist, write_edgelist
@@ -203,6 +204,7 @@ def save_graph_file(graph: CausalGraph, path: str | os.PathLike[str], fmt: str |
 
 
 __all__ = [
+    "Repair", "lenient_reading",
     "EXTENSIONS", "FORMATS", "GraphFormat", "detect_format", "from_networkx", "load_graph_file", "read_graph",
     "save_graph_file", "to_networkx", "write_graph",
 ]

@@ -17,6 +17,9 @@ from __future__ import annotations
 
 import math
 import re
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Mapping
 
@@ -86,9 +89,66 @@ def convert_validation_error(exc: ValidationError, *, fmt: str, source: str | No
     return GraphValidationError(msg, location=where)
 
 
+@dataclass(frozen=True)
+class Repair:
+    """Something a lenient read dropped so that the rest of the graph could be built."""
+
+    kind: str  # "self-loop" or "duplicate-edge"
+    edge: str
+    where: str = ""
+
+
+_REPAIRS: ContextVar[list[Repair] | None] = ContextVar("lenient_repairs", default=None)
+
+
+@contextmanager
+def lenient_reading():
+    """Within this block, readers drop self-loops and repeated edges instead of failing, and list them.
+
+    A linter must be able to read a graph with these faults in order to report
+    them; everything else (unknown endpoints, bad values) still raises.
+    """
+    repairs: list[Repair] = []
+    token = _REPAIRS.set(repairs)
+    try:
+        yield repairs
+    finally:
+        _REPAIRS.reset(token)
+
+
+def _drop_faults(data: dict[str, Any], fmt: str, source: str | None, table: LocationTable | None,
+                 repairs: list[Repair]) -> dict[str, Any]:
+    edges = data.get("edges")
+    if not isinstance(edges, list):
+        return data
+    kept: list[Any] = []
+    seen: set[tuple[str, ...]] = set()
+    for i, edge in enumerate(edges):
+        if not isinstance(edge, dict) or not isinstance(edge.get("source"), str) \
+                or not isinstance(edge.get("target"), str):
+            kept.append(edge)
+            continue
+        a, b, kind = edge["source"], edge["target"], str(edge.get("kind", "directed"))
+        text = f"{a} {'<->' if kind == 'bidirected' else '->'} {b}"
+        where = str(locate(f"edges[{i}]", table, source))
+        if a == b:
+            repairs.append(Repair("self-loop", text, where))
+            continue
+        key = (a, b, kind) if kind != "bidirected" else (*sorted((a, b)), kind)
+        if key in seen:
+            repairs.append(Repair("duplicate-edge", text, where))
+            continue
+        seen.add(key)
+        kept.append(edge)
+    return {**data, "edges": kept}
+
+
 def build_graph(data: dict[str, Any], *, fmt: str, source: str | None,
                 table: LocationTable | None = None) -> CausalGraph:
     """Validate ``data`` into a :class:`CausalGraph`, or raise a typed error that points into the source."""
+    repairs = _REPAIRS.get()
+    if repairs is not None:
+        data = _drop_faults(data, fmt, source, table, repairs)
     try:
         return CausalGraph.model_validate(data)
     except ValidationError as exc:

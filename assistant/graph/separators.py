@@ -23,26 +23,32 @@ limit on large graphs.
 
 from __future__ import annotations
 
-from typing import Callable, Hashable, Iterable, Iterator, Mapping
+from typing import Hashable, Iterable, Iterator, Mapping
 
 Node = Hashable
 Graph = Mapping[Node, "set[Node]"]
 
 
-def _grow(adj: Graph, start: Iterable[Node], may_enter: Callable[[Node], bool]) -> set[Node]:
-    """``start`` plus every node reachable from it through nodes for which ``may_enter`` holds."""
+def _grow(adj: Graph, start: Iterable[Node], avoid: set[Node] | frozenset[Node]) -> set[Node]:
+    """``start`` plus every node reachable from it through nodes not in ``avoid``.
+
+    The hot loop of every separator search: neighbours are filtered with set
+    differences (C loops) rather than one Python test per neighbour.
+    """
     grown = set(start)
     stack = list(grown)
     while stack:
-        for w in adj[stack.pop()]:
-            if w not in grown and may_enter(w):
-                grown.add(w)
-                stack.append(w)
+        new = adj[stack.pop()] - grown
+        if new:
+            new -= avoid
+            if new:
+                grown |= new
+                stack.extend(new)
     return grown
 
 
 def _component(adj: Graph, start: Node, avoid: set[Node]) -> set[Node]:
-    return _grow(adj, [start], lambda w: w not in avoid)
+    return _grow(adj, [start], avoid)
 
 
 def _neighbours(adj: Graph, nodes: set[Node]) -> set[Node]:
@@ -54,7 +60,7 @@ def _neighbours(adj: Graph, nodes: set[Node]) -> set[Node]:
 
 def _absorb_disallowed(adj: Graph, nodes: set[Node], allowed: set[Node]) -> set[Node]:
     """Grow ``nodes`` by every node reachable through nodes that may not be in a separator."""
-    return _grow(adj, nodes, lambda w: w not in allowed)
+    return _grow(adj, nodes, allowed)
 
 
 def closest_separator(adj: Graph, s: Node, t: Node, allowed: set[Node], side: set[Node] | None = None,

@@ -58,6 +58,8 @@ def kind_of(data_type: DataType, levels: int) -> Kind:
 
 def _numeric(series: pd.Series) -> np.ndarray | None:
     """The column as float64 (NaN for missing), or None when a present value is not a number."""
+    if isinstance(series.dtype, np.dtype) and series.dtype.kind in "fiu":  # plain numpy numbers: nothing to parse
+        return series.to_numpy(dtype="float64", copy=True)
     if pd.api.types.is_bool_dtype(series):
         return series.astype("float64").to_numpy()
     converted = pd.to_numeric(series, errors="coerce")
@@ -72,6 +74,28 @@ def _codes(series: pd.Series) -> tuple[np.ndarray, int]:
     except TypeError:  # mixed types that do not sort: compare them as text
         codes, uniques = pd.factorize(series.map(lambda v: v if pd.isna(v) else str(v)), sort=True)
     return codes.astype(np.int64), len(uniques)
+
+
+class _LazyCodes(Mapping[str, "np.ndarray | int"]):
+    """Codes (or level counts) of columns, factorized on first access.
+
+    Continuous columns are tested on their values, so their codes — a sort of
+    every value — are computed only if something asks for them.
+    """
+
+    def __init__(self, series: Mapping[str, pd.Series], known: dict[str, tuple[np.ndarray, int]], part: int):
+        self._series, self._known, self._part = series, known, part
+
+    def __getitem__(self, name: str):
+        if name not in self._known:
+            self._known[name] = _codes(self._series[name])  # KeyError for an unknown name, as a dict would
+        return self._known[name][self._part]
+
+    def __iter__(self):
+        return iter(self._series)
+
+    def __len__(self) -> int:
+        return len(self._series)
 
 
 @dataclass(frozen=True, eq=False)
@@ -106,15 +130,20 @@ class PreparedData:
             raise DataError(f"cannot run independence tests on {shown}",
                             hint="mark each as continuous, integer, binary, categorical or ordinal, or drop it")
         numeric: dict[str, np.ndarray | None] = {}
-        codes: dict[str, np.ndarray] = {}
-        levels: dict[str, int] = {}
+        factorized: dict[str, tuple[np.ndarray, int]] = {}
         kinds: dict[str, Kind] = {}
         present: dict[str, np.ndarray] = {}
+        columns_series: dict[str, pd.Series] = {}
         for c in columns:
             series = data[c]
             present[c] = series.notna().to_numpy()
-            codes[c], levels[c] = _codes(series)
-            kinds[c] = kind_of(types[c], levels[c])
+            if types[c] in ("continuous", "integer"):  # tested on their values whatever their levels
+                kinds[c] = "continuous"
+                columns_series[c] = series.copy()  # a snapshot, should the caller later change the frame
+            else:
+                factorized[c] = _codes(series)
+                columns_series[c] = series
+                kinds[c] = kind_of(types[c], factorized[c][1])
             numeric_dtype = pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series)
             # text levels of a discrete column are never numbers to a test: skip the (slow) conversion
             numeric[c] = _numeric(series) if kinds[c] == "continuous" or numeric_dtype else None
@@ -127,7 +156,9 @@ class PreparedData:
                     raise DataError(f"column {c!r} holds infinite values", hint="replace them or mark them missing")
         fp = data_fingerprint if data_fingerprint is not None else fingerprint(data)
         return cls(names=tuple(columns), types={c: types[c] for c in columns}, kinds=kinds, numeric=numeric,
-                   codes=codes, levels=levels, present=present, n_rows=len(data), fingerprint=fp)
+                   codes=_LazyCodes(columns_series, factorized, 0),  # type: ignore[arg-type]
+                   levels=_LazyCodes(columns_series, factorized, 1),  # type: ignore[arg-type]
+                   present=present, n_rows=len(data), fingerprint=fp)
 
     def require(self, names: Sequence[str], context: str) -> None:
         unknown = [n for n in names if n not in self.kinds]

@@ -47,6 +47,9 @@ class CITestCache:
         self._results: dict[CacheKey, CITestResult] = {}
         self.hits = 0
         self.misses = 0
+        #: Other per-data results worth keeping across edits (encoded data, regressions), keyed by the
+        #: caller with the data fingerprint in the key.
+        self.memo: dict[object, object] = {}
 
     @staticmethod
     def fingerprint(data: pd.DataFrame) -> str:
@@ -78,6 +81,7 @@ class CITestCache:
 
     def clear(self) -> None:
         self._results.clear()
+        self.memo.clear()
         self.hits = self.misses = 0
 
 

@@ -34,11 +34,14 @@ from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+from scipy.special import xlogy
 
 from assistant.errors import DataError, InputError
 from assistant.model import CausalGraph, DataType
 from assistant.stats.data import PreparedData
 from assistant.stats.regression import design, gaussian_loglik, multinomial_loglik, ols_rss
+
+_DENSE_CELLS = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,11 @@ class BICScorer:
             self._memo[key] = self._fit(node, key[1])
         return self._memo[key]
 
+    def local_score(self, node: str, parents: Sequence[str]) -> float:
+        """``node``'s term of the BIC given ``parents``: log-likelihood minus (parameters / 2) · log n."""
+        ll, k = self.local(node, parents)
+        return ll - 0.5 * math.log(self.n) * k
+
     def _fit(self, node: str, parents: tuple[str, ...]) -> tuple[float, int]:
         p, rows = self.prepared, self.rows
         if p.kinds[node] == "continuous":
@@ -80,18 +88,20 @@ class BICScorer:
             return gaussian_loglik(rss, self.n), rank + 1
         codes = p.codes[node][rows]
         if all(p.kinds[q] == "discrete" for q in parents):
+            levels = p.levels[node]
             config = np.zeros(self.n, dtype=np.int64)
             nominal = 1
             for q in parents:
                 config = config * p.levels[q] + p.codes[q][rows]
                 nominal *= p.levels[q]
-            _u, config = np.unique(config, return_inverse=True)
-            joint = np.bincount(config.ravel() * p.levels[node] + codes).astype(float)
-            totals = np.bincount(config.ravel()).astype(float)
-            seen = joint > 0
-            cells = np.nonzero(seen)[0]
-            ll = float(np.sum(joint[seen] * np.log(joint[seen] / totals[cells // p.levels[node]])))
-            return ll, (p.levels[node] - 1) * nominal
+            if nominal * levels > _DENSE_CELLS:  # too many configurations to count directly: number those seen
+                _u, config = np.unique(config, return_inverse=True)
+                config = config.ravel()
+            joint = np.bincount(config * levels + codes).astype(float)
+            totals = np.bincount(config).astype(float)
+            # Σ n_jk log(n_jk / n_j), with 0 log 0 = 0
+            ll = float(xlogy(joint, joint).sum() - xlogy(totals, totals).sum())
+            return ll, (levels - 1) * nominal
         return multinomial_loglik(codes, design(p, parents, rows))
 
     def score(self, parents: Mapping[str, Sequence[str]]) -> BICScore:

@@ -9,17 +9,21 @@ Modules: :mod:`~assistant.store.db` (engines), :mod:`~assistant.store.tables`
 (schema), :mod:`~assistant.store.migrate` (Alembic),
 :mod:`~assistant.store.repository` (the :class:`Store`), and the pieces it
 delegates to: :mod:`~assistant.store.catalog`, :mod:`~assistant.store.versions`,
-:mod:`~assistant.store.review`, :mod:`~assistant.store.blame`, and
-:mod:`~assistant.store.exchanges` (the LLM exchange log).
+:mod:`~assistant.store.review`, :mod:`~assistant.store.blame`,
+:mod:`~assistant.store.exchanges` (the LLM exchange log),
+:mod:`~assistant.store.critiques` (stored critique reports) and
+:mod:`~assistant.store.analyses` (analysis runs).
 """
 
 from assistant.errors import AlreadyExistsError
 from assistant.store.info import (
-    DatasetInfo, EdgeBlame, ExchangeRecord, GraphInfo, ProjectInfo, ReviewAction, ReviewEventInfo, VersionInfo, VersionStatus,
+    AnalysisRunInfo, CritiqueInfo, DatasetInfo, EdgeBlame, ExchangeRecord, GraphInfo, ProjectInfo, ReviewAction, ReviewEventInfo,
+    VersionInfo, VersionStatus,
 )
 from assistant.store.repository import Store
 
 __all__ = [
-    "AlreadyExistsError", "DatasetInfo", "EdgeBlame", "ExchangeRecord", "GraphInfo", "ProjectInfo", "ReviewAction", "ReviewEventInfo",
+    "AlreadyExistsError", "AnalysisRunInfo", "CritiqueInfo", "DatasetInfo", "EdgeBlame", "ExchangeRecord", "GraphInfo", "ProjectInfo",
+    "ReviewAction", "ReviewEventInfo",
     "Store", "VersionInfo", "VersionStatus",
 ]

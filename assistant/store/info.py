@@ -141,6 +141,65 @@ class ExchangeRecord(_Info):
         return f"{self.template_name}@{self.template_version}"
 
 
+class CritiqueInfo(_Info):
+    """A stored critique (a row of ``critiques``): the report on one graph version, never changed once written.
+
+    ``report`` is the :class:`~assistant.critique.CritiqueReport` as plain JSON,
+    exactly as recorded; :meth:`to_report` validates it back into the model.
+    ``rules`` lists the ids of the rules that were selected, comma-separated.
+    """
+
+    id: int
+    project: str
+    graph_name: str
+    version: int
+    version_id: int
+    created_at: datetime
+    created_by: str
+    data_sha256: str | None
+    errors: int
+    warnings: int
+    infos: int
+    rules: str
+    report: dict[str, JsonValue]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {"error": self.errors, "warning": self.warnings, "info": self.infos}
+
+    def to_report(self):
+        """The stored report as a :class:`~assistant.critique.CritiqueReport`."""
+        from assistant.critique.finding import CritiqueReport
+
+        return CritiqueReport.model_validate(self.report)
+
+
+AnalysisStatus = Literal["running", "succeeded", "failed", "cancelled"]
+
+
+class AnalysisRunInfo(_Info):
+    """A stored analysis run (a row of ``analysis_runs``), against the graph version it used.
+
+    ``spec`` and ``result`` are the :mod:`assistant.analysis.spec` models as
+    plain JSON; ``error`` is the typed error's ``as_dict()`` for failed and
+    cancelled runs.
+    """
+
+    id: int
+    project: str
+    graph_name: str
+    version: int
+    version_id: int
+    created_at: datetime
+    created_by: str
+    status: AnalysisStatus
+    spec: dict[str, JsonValue]
+    result: dict[str, JsonValue] | None = None
+    error: dict[str, JsonValue] | None = None
+    data_sha256: str | None = None
+    duration_seconds: float | None = None
+
+
 def canonical_json(content: Any) -> bytes:
     """The bytes that are hashed: sorted keys, no whitespace, UTF-8."""
     return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False,

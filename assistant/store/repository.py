@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from types import TracebackType
-from typing import Callable, Iterator, TypeVar
+from typing import TYPE_CHECKING, Callable, Iterator, TypeVar
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.engine import URL
@@ -32,12 +32,16 @@ from assistant.edit.diff import GraphDiff
 from assistant.errors import StoreError
 from assistant.model import CausalGraph, DatasetProfile
 from assistant.store import blame as _blame
-from assistant.store import catalog, exchanges, review, versions
+from assistant.store import analyses, catalog, critiques, exchanges, review, versions
 from assistant.store.db import READ_ONLY, make_engine, parse_url, safe_url, translate_errors
 from assistant.store.info import (
-    DatasetInfo, EdgeBlame, ExchangeRecord, GraphInfo, ProjectInfo, ReviewEventInfo, VersionInfo, VersionStatus,
+    AnalysisRunInfo, CritiqueInfo, DatasetInfo, EdgeBlame, ExchangeRecord, GraphInfo, ProjectInfo, ReviewEventInfo, VersionInfo,
+    VersionStatus,
 )
 from assistant.store.migrate import ensure_schema
+
+if TYPE_CHECKING:
+    from assistant.critique.finding import CritiqueReport
 
 T = TypeVar("T")
 
@@ -224,6 +228,51 @@ class Store:
     def find_cached(self, request_hash: str) -> ExchangeRecord | None:
         """The most recent exchange with ``request_hash`` whose answer validated, if any."""
         return self._read(exchanges.find_cached, request_hash)
+
+    # --- critiques ----------------------------------------------------------
+
+    def record_critique(self, project: str, graph_name: str, version_number: int, report: CritiqueReport, *,
+                        author: str, data_sha256: str | None = None, rules: str | None = None) -> CritiqueInfo:
+        """Store ``report`` against the version it judged; stored critiques are never changed.
+
+        ``data_sha256`` is the sha256 of the data file the critique read (None:
+        no data); ``rules`` defaults to the ids of the rules in the report.
+        """
+        return self._write(critiques.record_critique, project, graph_name, version_number, report, author=author,
+                           data_sha256=data_sha256, rules=rules)
+
+    def list_critiques(self, project: str, graph_name: str, version: int | None = None) -> list[CritiqueInfo]:
+        """Stored critiques of one version (every version if None), newest first."""
+        return self._read(critiques.list_critiques, project, graph_name, version)
+
+    def get_critique(self, critique_id: int) -> CritiqueInfo:
+        return self._read(critiques.get_critique, critique_id)
+
+    # --- analysis runs ------------------------------------------------------
+
+    def start_analysis(self, project: str, graph_name: str, version_number: int, spec: object, *, author: str,
+                       data_sha256: str | None = None) -> AnalysisRunInfo:
+        """Record a ``running`` analysis of a version; ``spec`` is an AnalysisSpec/QuerySpec (or its JSON)."""
+        return self._write(analyses.start_run, project, graph_name, version_number, spec, author=author,
+                           data_sha256=data_sha256)
+
+    def finish_analysis(self, run_id: int, result: object, *, duration_seconds: float | None = None,
+                        data_sha256: str | None = None) -> AnalysisRunInfo:
+        """Mark a running analysis ``succeeded`` with its result; ended runs are never changed."""
+        return self._write(analyses.finish_run, run_id, result, duration_seconds=duration_seconds,
+                           data_sha256=data_sha256)
+
+    def fail_analysis(self, run_id: int, error: object, *, cancelled: bool = False,
+                      duration_seconds: float | None = None) -> AnalysisRunInfo:
+        """Mark a running analysis ``failed`` (or ``cancelled``) with its error (a typed error, dict or text)."""
+        return self._write(analyses.fail_run, run_id, error, cancelled=cancelled, duration_seconds=duration_seconds)
+
+    def list_analyses(self, project: str, graph_name: str, version: int | None = None) -> list[AnalysisRunInfo]:
+        """Analysis runs on one version (every version if None), newest first."""
+        return self._read(analyses.list_runs, project, graph_name, version)
+
+    def get_analysis(self, run_id: int) -> AnalysisRunInfo:
+        return self._read(analyses.get_run, run_id)
 
     def row_counts(self) -> dict[str, int]:
         """Rows per table (diagnostics and tests)."""

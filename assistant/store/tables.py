@@ -8,7 +8,8 @@ Constraint names come from :data:`NAMING_CONVENTION`, so autogenerate
 produces stable names on every backend.
 
 Versions are immutable: after insertion only ``graph_versions.status``
-changes (and ``graphs.head_version_id`` moves forward).
+changes (and ``graphs.head_version_id`` moves forward).  LLM exchanges and
+critiques are never updated either.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
-    JSON, Boolean, CheckConstraint, DateTime, ForeignKey, Integer, LargeBinary, MetaData, String, Text,
+    JSON, Boolean, CheckConstraint, DateTime, Float, ForeignKey, Integer, LargeBinary, MetaData, String, Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -31,6 +32,7 @@ NAMING_CONVENTION = {
 }
 
 VERSION_STATUSES = ("draft", "in_review", "validated", "rejected")
+ANALYSIS_STATUSES = ("running", "succeeded", "failed", "cancelled")
 REVIEW_ACTIONS = ("request_review", "approve", "reject", "comment", "withdraw", "status_change")
 NAME_LENGTH = 200
 
@@ -153,9 +155,60 @@ class LLMExchange(Base):
     purpose: Mapped[str] = mapped_column(String(64), comment='e.g. "draft", "critique"')
 
 
+class Critique(Base):
+    """A stored critique of one graph version (migration 0003); written once and never updated.
+
+    ``report`` is the :class:`~assistant.critique.CritiqueReport` as JSON text;
+    the counts are copied out of it so that a list of critiques needs no parsing.
+    """
+
+    __tablename__ = "critiques"
+    __table_args__ = (CheckConstraint("errors >= 0 AND warnings >= 0 AND infos >= 0", name="counts_non_negative"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    graph_version_id: Mapped[int] = mapped_column(ForeignKey("graph_versions.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_by: Mapped[str] = mapped_column(String(NAME_LENGTH))
+    data_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True,
+                                                    comment="sha256 of the data file read, hex (null: no data)")
+    errors: Mapped[int] = mapped_column(Integer)
+    warnings: Mapped[int] = mapped_column(Integer)
+    infos: Mapped[int] = mapped_column(Integer)
+    rules: Mapped[str] = mapped_column(Text, comment="the rule ids selected, comma-separated")
+    report: Mapped[str] = mapped_column(Text, comment="the CritiqueReport as JSON")
+
+
+class AnalysisRun(Base):
+    """One analysis of a graph version (migration 0004): ``running``, then ``succeeded``/``failed``/``cancelled``.
+
+    ``spec``, ``result`` and ``error`` are JSON text (the spec and result are
+    :mod:`assistant.analysis.spec` models); only the status, result, error and
+    duration are ever updated, once, when the run ends.
+    """
+
+    __tablename__ = "analysis_runs"
+    __table_args__ = (CheckConstraint(_in("status", ANALYSIS_STATUSES), name="status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    graph_version_id: Mapped[int] = mapped_column(ForeignKey("graph_versions.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_by: Mapped[str] = mapped_column(String(NAME_LENGTH))
+    status: Mapped[str] = mapped_column(String(16))
+    spec: Mapped[str] = mapped_column(Text, comment="the AnalysisSpec (or QuerySpec) as JSON")
+    result: Mapped[str | None] = mapped_column(Text, nullable=True,
+                                               comment="the AnalysisResult as JSON (succeeded runs)")
+    error: Mapped[str | None] = mapped_column(Text, nullable=True,
+                                              comment="the error as JSON {code, message, hint, ...}")
+    data_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True,
+                                                    comment="sha256 of the data analysed, hex")
+    duration_seconds: Mapped[float | None] = mapped_column(Float, nullable=True)
+
+
 projects = Project.__table__
 datasets = Dataset.__table__
 graphs = Graph.__table__
 graph_versions = GraphVersion.__table__
 review_events = ReviewEvent.__table__
 llm_exchanges = LLMExchange.__table__
+critiques = Critique.__table__
+analysis_runs = AnalysisRun.__table__

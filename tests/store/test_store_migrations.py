@@ -32,6 +32,10 @@ EXPECTED_COLUMNS = {
                       "method", "request_hash", "messages", "raw_response", "parsed", "error", "prompt_tokens",
                       "completion_tokens", "total_tokens", "latency_ms", "cached", "project", "graph_name",
                       "version_id", "purpose"},
+    "critiques": {"id", "graph_version_id", "created_at", "created_by", "data_sha256", "errors", "warnings", "infos",
+                  "rules", "report"},
+    "analysis_runs": {"id", "graph_version_id", "created_at", "created_by", "status", "spec", "result", "error",
+                      "data_sha256", "duration_seconds"},
 }
 EXPECTED_UNIQUE = {
     "projects": {("uq_projects_name", ("name",))},
@@ -40,6 +44,8 @@ EXPECTED_UNIQUE = {
     "graph_versions": {("uq_graph_versions_graph_id_number", ("graph_id", "number"))},
     "review_events": set(),
     "llm_exchanges": set(),
+    "critiques": set(),
+    "analysis_runs": set(),
 }
 EXPECTED_FOREIGN_KEYS = {
     "projects": set(),
@@ -48,10 +54,13 @@ EXPECTED_FOREIGN_KEYS = {
     "graph_versions": {(("graph_id",), "graphs"), (("parent_id",), "graph_versions")},
     "review_events": {(("version_id",), "graph_versions")},
     "llm_exchanges": {(("version_id",), "graph_versions")},
+    "critiques": {(("graph_version_id",), "graph_versions")},
+    "analysis_runs": {(("graph_version_id",), "graph_versions")},
 }
 NULLABLE = {("graphs", "head_version_id"), ("graph_versions", "parent_id"), ("review_events", "subject")} | {
     ("llm_exchanges", c) for c in ("parsed", "error", "prompt_tokens", "completion_tokens", "total_tokens",
-                                   "project", "graph_name", "version_id")}
+                                   "project", "graph_name", "version_id")} | {("critiques", "data_sha256")} | {
+    ("analysis_runs", c) for c in ("result", "error", "data_sha256", "duration_seconds")}
 
 
 @pytest.fixture
@@ -64,7 +73,7 @@ def engine(database_url):
 def test_migrations_are_found_next_to_the_package():
     assert (MIGRATIONS_DIR / "env.py").is_file()
     assert MIGRATIONS_DIR == REPO / "migrations"
-    assert head_revision() == "0002"
+    assert head_revision() == "0004"
 
 
 def test_upgrading_an_empty_database_creates_the_expected_schema(engine):
@@ -89,6 +98,9 @@ def test_upgrading_an_empty_database_creates_the_expected_schema(engine):
     assert [i["name"] for i in inspector.get_indexes("review_events")] == ["ix_review_events_version_id"]
     assert sorted(i["name"] for i in inspector.get_indexes("llm_exchanges")) == [
         "ix_llm_exchanges_project", "ix_llm_exchanges_request_hash"]
+    assert [i["name"] for i in inspector.get_indexes("critiques")] == ["ix_critiques_graph_version_id"]
+    assert [i["name"] for i in inspector.get_indexes("analysis_runs")] == ["ix_analysis_runs_graph_version_id"]
+    assert {"ck_analysis_runs_status"} <= {c["name"] for c in inspector.get_check_constraints("analysis_runs")}
 
 
 def test_tables_and_migrations_do_not_drift(engine):

@@ -6,8 +6,8 @@
    for contradictions (:mod:`.knowledge`);
 2. **search** — PC-stable at ``alpha`` and at ``alpha / 5`` (a sparser
    second opinion that reuses the cached tests), BIC hill climbing on the
-   PC skeleton from an empty graph and from the PC DAG (:mod:`.hillclimb`),
-   and GES for small all-continuous problems (:mod:`.search`);
+   PC skeleton from an empty graph and from the PC DAG (with tiers, also over
+   the other pairs of tiered variables; :mod:`.hillclimb`), and GES for small all-continuous problems (:mod:`.search`);
 3. **orientation** — knowledge, colliders, Meek's rules, each arrow with a
    reason (:mod:`.pdag`);
 4. **completion** — each pattern's consistent extensions (:mod:`.complete`),
@@ -31,7 +31,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.draft.offline.complete import Extension, extensions, fallback_extension
-from assistant.draft.offline.hillclimb import hill_climb_source
+from assistant.draft.offline.hillclimb import hill_climb_source, tiered_pairs
 from assistant.draft.offline.inputs import Problem, check_problem
 from assistant.draft.offline.knowledge import background_knowledge, check_knowledge, connected_latents
 from assistant.draft.offline.latent import latent_suggestions
@@ -197,8 +197,9 @@ def _sources(problem: Problem, tester: CITester, scorer: BICScorer, alpha: float
     orient(pc_pattern, problem.knowledge, sources[0].separations)
     first = extensions(pc_pattern, problem.knowledge, 1)
     pc_dag = first[0].dag if first else fallback_extension(pc_pattern, problem.knowledge)[0].dag
-    climbs = [hill_climb_source(problem, scorer, sources[0]),
-              hill_climb_source(problem, scorer, sources[0], start_from=list(pc_dag.arrows),
+    extra = tiered_pairs(problem, sources[0].skeleton)
+    climbs = [hill_climb_source(problem, scorer, sources[0], extra=extra),
+              hill_climb_source(problem, scorer, sources[0], start_from=list(pc_dag.arrows), extra=extra,
                                 label=f"{sources[0].label} DAG refined by BIC hill climbing")]
     for climbed in climbs:
         steps.append(f"{climbed.label}: {len(climbed.skeleton.edges())} edges, {climbed.seconds:.2f} s")

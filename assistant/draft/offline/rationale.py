@@ -7,7 +7,8 @@ An edge in a candidate makes two claims, and each cites its evidence:
   p-value, i.e. the closest the data came to separating them) and the
   strongest.  An edge the search did not test (from GES, or required by the
   expert) is tested given the target's other parents in that candidate.  A
-  test that *did* separate them is cited against the edge.
+  test that *did* separate them is cited against the edge (and, for an edge
+  the score put back, the test given the target's other parents as well).
 * **direction** — knowledge (a required edge, a tier, an exogenous variable,
   a forbidden edge, exposure before outcome), a collider with its separating
   test, one of Meek's rules, GES's equivalence class, or a free choice among
@@ -76,8 +77,15 @@ def _adjacency(a: str, b: str, source: SearchResult, other_parents: list[str], t
     separating = [t for t in tests if t.p_value > alpha]
     if separating:
         best = max(separating, key=lambda t: t.p_value)
-        return ([ci_evidence(best, False, f"separated: {best.describe()}")],
-                f"The data separated {a} and {b} ({best.describe()}).", best.p_value)
+        evidence = [ci_evidence(best, False, f"separated: {best.describe()}")]
+        text = f"The data separated {a} and {b} ({best.describe()})."
+        if source.algorithm == "hill-climb":  # the score put the edge back: cite the dependence it acted on
+            t = tester.test(a, b, other_parents)
+            dependent = t.p_value <= alpha
+            evidence.append(ci_evidence(t, dependent, f"given {b}'s other parents here: {t.describe()}"))
+            text += (f" The score added the edge back: given {b}'s other parents in this candidate they are "
+                     f"{'dependent' if dependent else 'not clearly dependent'} ({t.describe()}).")
+        return evidence, text, best.p_value
     strongest = min(tests, key=lambda t: (t.p_value, -abs(t.statistic)))
     weakest = max(tests, key=lambda t: (t.p_value, -abs(t.statistic)))
     evidence = [ci_evidence(weakest, True, f"weakest dependence: {weakest.describe()}")]

@@ -7,7 +7,10 @@
   knowledge as causal-learn ``BackgroundKnowledge`` (pairs forbidden both ways
   are never adjacent).  We keep its skeleton and every test it ran; the
   directions are decided again by :mod:`assistant.draft.offline.pdag` so each
-  arrow has a reason that can be cited.
+  arrow has a reason that can be cited.  A conditioning set that determines
+  x or y in the sample is not accepted as separating them (:class:`Determination`,
+  :class:`SeparationRun`), nor, with tiers, one holding a variable later than
+  both (:func:`tier_eligible`).
 * **FCI** (Spirtes, Meek & Richardson 1995) allows hidden common causes; an
   edge ``a <-> b`` in its output (arrowheads at both ends) is a sign of one.
   It reuses PC's cached tests, runs without knowledge so the signs come from
@@ -20,9 +23,11 @@ from __future__ import annotations
 
 import contextlib
 import io
+import math
 import time
 import warnings
 from dataclasses import dataclass, field
+from typing import Sequence
 
 import numpy as np
 from causallearn.search.ConstraintBased.FCI import fci
@@ -34,10 +39,11 @@ from assistant.draft.offline.inputs import Problem
 from assistant.draft.offline.knowledge import forbid_reason
 from assistant.draft.offline.pdag import PDAG, Pair, Separation, Why
 from assistant.stats.causallearn_adapter import METHOD_NAME, TestRun, TimeBudgetExceeded
-from assistant.stats.citests import CITestResult
+from assistant.stats.citests import MIN_ROWS_PER_DOF, CITestResult
 from assistant.stats.independence import CITester
 
 ARROW = 1
+_DENSE_CELLS = 1 << 20
 
 
 @dataclass
@@ -132,11 +138,85 @@ def tier_eligible(problem: Problem):
     return eligible
 
 
+class Determination:
+    """Does a set of discrete variables determine another in the sample?  (memoised)
+
+    ``x`` is *determined* by ``z`` when x takes a single value in every
+    configuration of z that occurs, and the configurations are supported by
+    data (at least :data:`MIN_ROWS_PER_DOF` rows each on average, so the
+    constancy is not an artefact of near-empty strata).  Then ``x ⫫ y | z``
+    holds whatever y is: the G² test has no degrees of freedom and says
+    nothing about y.  Such a set is uninformative, not evidence that x and y
+    are separated (Lemeire, Meganck, Cartella & Liu 2012, "information
+    equivalence"; asia's ``either`` = ``tub`` or ``lung`` is the textbook case).
+    """
+
+    def __init__(self, problem: Problem):
+        self.prepared = problem.prepared
+        self._memo: dict[tuple[str, tuple[str, ...]], bool] = {}
+
+    def __call__(self, x: str, z: Sequence[str]) -> bool:
+        key = (x, tuple(sorted(z)))
+        if key not in self._memo:
+            self._memo[key] = self._determined(x, key[1])
+        return self._memo[key]
+
+    def _determined(self, x: str, z: tuple[str, ...]) -> bool:
+        p = self.prepared
+        if not z or any(p.kinds[v] != "discrete" for v in (x, *z)):
+            return False
+        rows = p.mask([x, *z])
+        n = int(rows.sum())
+        if n == 0:
+            return False
+        cells = math.prod(p.levels[v] for v in z)
+        if cells * p.levels[x] <= _DENSE_CELLS:  # number the configurations directly
+            config = np.zeros(n, dtype=np.int64)
+            for v in z:
+                config = config * p.levels[v] + p.codes[v][rows]
+        else:
+            config = np.unique(np.column_stack([p.codes[v][rows] for v in z]), axis=0, return_inverse=True)[1]
+            config = config.ravel()
+            cells = int(config.max()) + 1
+        strata = int(np.count_nonzero(np.bincount(config, minlength=cells)))
+        if strata * MIN_ROWS_PER_DOF > n:
+            return False
+        pairs = int(np.count_nonzero(np.bincount(config * p.levels[x] + p.codes[x][rows])))
+        return pairs == strata
+
+
+@dataclass
+class SeparationRun(TestRun):
+    """A :class:`TestRun` that also refuses sets which *determine* x or y (see :class:`Determination`).
+
+    Such a test has no degrees of freedom and p = 1 whatever the data say
+    about x and y, so it is reported to the search as "does not separate"
+    (like a tier-ineligible set) and left out of ``records``: it is never
+    cited as a separation.
+    """
+
+    __test__ = False  # not a pytest class
+
+    determination: Determination | None = None
+
+    def __call__(self, i: int, j: int, condition) -> float:
+        before = len(self.records)
+        p_value = super().__call__(i, j, condition)
+        if self.determination is None or len(self.records) == before:
+            return p_value
+        r = self.records[-1]
+        if not r.reliable and r.dof == 0 and r.z and (self.determination(r.x, r.z) or self.determination(r.y, r.z)):
+            self.records.pop()
+            self.skipped += 1
+            return 0.0
+        return p_value
+
+
 def run_pc(problem: Problem, tester: CITester, alpha: float, *, max_conditioning: int | None,
            knowledge: BackgroundKnowledge | None) -> SearchResult:
     """PC-stable's skeleton and tests at ``alpha``."""
     names = problem.names
-    run = TestRun(tester, names, eligible=tier_eligible(problem))
+    run = SeparationRun(tester, names, eligible=tier_eligible(problem), determination=Determination(problem))
     start = time.perf_counter()
     with _quiet():
         cg = pc(_placeholder(problem), float(alpha), indep_test=METHOD_NAME, stable=True,
@@ -163,8 +243,8 @@ def run_fci(problem: Problem, tester: CITester, alpha: float, *, max_conditionin
     safety net on slow machines).
     """
     names = problem.names
-    run = TestRun(tester, names, deadline=time.monotonic() + time_limit,
-                  max_computed=tester.computed + max_new_tests)
+    run = SeparationRun(tester, names, deadline=time.monotonic() + time_limit,
+                        max_computed=tester.computed + max_new_tests, determination=Determination(problem))
     start = time.perf_counter()
     try:
         with _quiet():
