@@ -5,5 +5,6 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 scripts/setup.sh test
+scripts/browser.sh
 scripts/services.sh
 exec .venv/bin/python -m pytest -n auto "$@"

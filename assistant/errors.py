@@ -220,6 +220,12 @@ class ConflictError(StoreError):
         return out
 
 
+class PermissionDeniedError(StoreError):
+    """The user's role does not allow the action (e.g. only a reviewer may validate a version)."""
+
+    code = "permission-denied"
+
+
 class InvalidTransitionError(StoreError):
     code = "invalid-transition"
 

@@ -153,13 +153,18 @@ def sensitivity(frame: pd.DataFrame, exposure: str, outcome: str, covariates: li
             r2dxj = max(partial_r2(float(td[i]), dof_d) for i in idx_d)
             r2yxj = max(partial_r2(float(tv[i]), dof) for i in idx_y)
             r2dz, r2yz = benchmark_bounds(r2dxj, r2yxj)
-            if r2dz >= 1:
+            if r2dz >= 1:  # sensemakr refuses this too: the bound is not a proper partial R²
+                out_bench.append(Benchmark(
+                    covariate=cov, r2dz_x=min(r2dz, 1.0), r2yz_dx=min(r2yz, 1.0),
+                    note=f"{name(cov)} explains so much of the exposure ({_pct(r2dxj)} of its residual variance) "
+                         "that a confounder as strong as it, yet unrelated to it, is impossible; no bound"))
                 continue
             adj = adjusted_estimate(est, s, dof, r2dz, r2yz)
             adj_se = adjusted_se(s, dof, r2dz, r2yz)
             out_bench.append(Benchmark(covariate=cov, r2dz_x=r2dz, r2yz_dx=r2yz, adjusted_estimate=adj,
                                        adjusted_ci_low=adj - t_crit * adj_se, adjusted_ci_high=adj + t_crit * adj_se))
-    upto = min(0.95, max([0.5, 1.5 * rv] + [max(b.r2dz_x, b.r2yz_dx) * 1.2 for b in out_bench]))
+    bounded = [b for b in out_bench if b.adjusted_estimate is not None]
+    upto = min(0.95, max([0.5, 1.5 * rv] + [max(b.r2dz_x, b.r2yz_dx) * 1.2 for b in bounded]))
     summary = (f"An unobserved confounder would need to explain at least {_pct(rv)} of the residual variance of "
                f"both {name(exposure)} and {name(outcome)} to erase this effect, and {_pct(rva)} of both to make "
                f"it statistically indistinguishable from zero at the {confidence_level:.0%} level.")
@@ -167,6 +172,9 @@ def sensitivity(frame: pd.DataFrame, exposure: str, outcome: str, covariates: li
         summary += (f" A confounder that explains all of the outcome's residual variance would have to explain at "
                     f"least {_pct(r2yd)} of the exposure's to erase it.")
     for b in out_bench:
+        if b.adjusted_estimate is None:
+            summary += f" Benchmarking against {name(b.covariate)} is not possible: {b.note}."
+            continue
         summary += (f" A confounder as strong as {name(b.covariate)} (explaining {_pct(b.r2dz_x)} of the exposure "
                     f"and {_pct(b.r2yz_dx)} of the outcome) would move the estimate to {b.adjusted_estimate:.3g}.")
     return Sensitivity(estimate=est, std_error=s, t_value=t, dof=dof, r2yd_x=r2yd, robustness_value=rv,

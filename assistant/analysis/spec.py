@@ -157,9 +157,11 @@ class Benchmark(_Strict):
     covariate: str
     r2dz_x: float = Field(description="partial R² of the confounder with the exposure")
     r2yz_dx: float = Field(description="partial R² of the confounder with the outcome")
-    adjusted_estimate: float
+    adjusted_estimate: float | None = Field(
+        default=None, description="None when no confounder can be as strong as this covariate (the bound is >= 1).")
     adjusted_ci_low: float | None = None
     adjusted_ci_high: float | None = None
+    note: str = ""
 
 
 class Contour(_Strict):

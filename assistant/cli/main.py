@@ -79,6 +79,10 @@ def _register() -> None:
     cli.add_command(analyze_command.analyze)
     cli.add_command(analyze_command.query)
 
+    from assistant.cli import ui_command
+
+    cli.add_command(ui_command.ui_command)
+
 
 _register()
 

@@ -31,6 +31,8 @@ DAG, or that lacks the exposure, is reported as such rather than failing.
 
 from __future__ import annotations
 
+import hashlib
+
 from typing import Iterable, Literal, Mapping
 
 import pandas as pd
@@ -216,7 +218,7 @@ def _analyse(graph: CausalGraph, xs: list[str], ys: list[str], label: str, *, ma
         return out, keyed
     missing = [n for n in xs + ys if not graph.has_variable(n)]
     if missing:
-        out.problem = f"the {label} version has no variable {', '.join(map(repr, missing))}"
+        out.problem = f"it has no variable {', '.join(map(repr, missing))}"
         return out, keyed
     try:
         ld = to_latent_dag(graph)
@@ -349,7 +351,7 @@ def edit_impact(previous: CausalGraph, current: CausalGraph, *, data: pd.DataFra
                 exposures: Iterable[str] | str | None = None, outcomes: Iterable[str] | str | None = None,
                 types: Mapping[str, DataType] | None = None, max_sets: int = DEFAULT_MAX_SETS,
                 max_paths: int = DEFAULT_PATH_LIMIT, max_implications: int = DEFAULT_MAX_IMPLICATIONS,
-                max_listed: int = DEFAULT_MAX_LISTED) -> EditImpact:
+                max_listed: int = DEFAULT_MAX_LISTED, memo: dict | None = None) -> EditImpact:
     """What changed between ``previous`` and ``current`` in identification, adjustment, paths, instruments,
     implications and (with ``data``, for one exposure and one outcome) the linear effect estimate.
 
@@ -358,7 +360,10 @@ def edit_impact(previous: CausalGraph, current: CausalGraph, *, data: pd.DataFra
     :class:`~assistant.errors.UnknownVariableError`; a name only the previous
     version lacks makes that version unanalysable (said in its ``problem``).
     ``types`` are the data's column types (default: the graphs' declarations,
-    then inferred from the data).
+    then inferred from the data).  ``memo`` (a dict kept across calls, e.g. a
+    ``CITestCache.memo``) remembers each version's analysis, so that a chain of
+    edits analyses every version once: the previous version was the current one
+    of the critique before.
     """
     def as_list(v: Iterable[str] | str | None, default: list[str]) -> list[str]:
         if v is None:
@@ -384,8 +389,18 @@ def edit_impact(previous: CausalGraph, current: CausalGraph, *, data: pd.DataFra
         raise AnalysisInputError(f"{sorted(set(xs) & set(ys))} cannot be both exposure and outcome")
 
     limits = dict(max_sets=max_sets, max_paths=max_paths, max_implications=max_implications)
-    before, keys_before = _analyse(previous, xs, ys, "previous", **limits)
-    after, keys_after = _analyse(current, xs, ys, "current", **limits)
+    def analysed(graph: CausalGraph, label: str):
+        if memo is None:
+            return _analyse(graph, xs, ys, label, **limits)
+        key = ("edit-impact", hashlib.sha256(graph.model_dump_json().encode()).hexdigest(), tuple(xs), tuple(ys),
+               tuple(sorted(limits.items())))
+        if key not in memo:
+            memo[key] = _analyse(graph, xs, ys, label, **limits)
+        version, keyed = memo[key]
+        return version.model_copy(deep=True), keyed
+
+    before, keys_before = analysed(previous, "previous")
+    after, keys_after = analysed(current, "current")
     impact.before, impact.after = before, after
     if before.problem and before.problem == after.problem:
         notes.append(f"both versions: {before.problem}")

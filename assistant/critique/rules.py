@@ -143,7 +143,8 @@ def select_rules(select: Iterable[str] | None = None, ignore: Iterable[str] | No
 def _load_builtin_rules() -> None:
     # importing the modules registers their rules
     from assistant.critique import (  # noqa: F401
-        data_rules, identification_rules, semantic_rules, structure_rules, temporal_rules,
+        data_rules, edge_support_rules, identifiability_rules, implied_rules, invalid_adjustment_rules,
+        needless_adjustment_rules, selection_rules, semantic_rules, simpson_rules, structure_rules, temporal_rules,
     )
 
 

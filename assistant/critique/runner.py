@@ -94,7 +94,8 @@ def critique(graph: CausalGraph, data: pd.DataFrame | None = None, *, previous: 
 
             report.impact = edit_impact(previous, graph, data=data if ctx.has_data and ctx.testable else None,
                                         exposures=ctx.exposures or None, outcomes=ctx.outcomes or None,
-                                        types=ctx.column_types if ctx.has_data else None).model_dump(mode="json")
+                                        types=ctx.column_types if ctx.has_data else None,
+                                        memo=ctx.cache.memo).model_dump(mode="json")
         except Exception as exc:  # noqa: BLE001 — the findings stand even when the impact cannot be computed
             log.warning("edit impact failed: %s", exc)
             report.notes.append(f"the impact of the edit could not be computed: {exc}")

@@ -71,11 +71,27 @@ def _sniff_delimiter(text: str) -> str:
     return best if counts[best] > 0 else ","
 
 
+def _check_row_lengths(text: str, delimiter: str, width: int, file_name: str) -> None:
+    """Every data row must have as many fields as the header.
+
+    pandas would silently pad a short row with missing values and turn a long
+    row's first field into an index; both usually mean a broken export.
+    """
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter, skipinitialspace=True)
+    next(reader, None)
+    for row in reader:
+        if row and len(row) != width and any(field.strip() for field in row):
+            raise DataError(f"row has {len(row)} field{'s' if len(row) != 1 else ''} but the header has {width}",
+                            location=Location(file=file_name, line=reader.line_num),
+                            hint="check for a missing or extra delimiter, or an unquoted field containing one")
+
+
 def read_csv(content: bytes, *, file_name: str = "<data>") -> tuple[pd.DataFrame, str]:
     """Parse CSV bytes into a DataFrame with checked column names; returns it and the delimiter."""
     text = _decode(content, file_name)
     delimiter = _sniff_delimiter(text)
     names = _header(text, file_name, delimiter)
+    _check_row_lengths(text, delimiter, len(names), file_name)
     try:
         frame = pd.read_csv(io.StringIO(text), sep=delimiter, skipinitialspace=True, header=0, names=names,
                             engine="c", na_values=["", "NA", "N/A", "NaN", "nan", "null", "NULL", "None", "?"],

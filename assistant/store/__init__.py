@@ -18,12 +18,12 @@ delegates to: :mod:`~assistant.store.catalog`, :mod:`~assistant.store.versions`,
 from assistant.errors import AlreadyExistsError
 from assistant.store.info import (
     AnalysisRunInfo, CritiqueInfo, DatasetInfo, EdgeBlame, ExchangeRecord, GraphInfo, ProjectInfo, ReviewAction, ReviewEventInfo,
-    VersionInfo, VersionStatus,
+    VersionInfo, VersionStatus, WorkingCopyInfo,
 )
 from assistant.store.repository import Store
 
 __all__ = [
     "AlreadyExistsError", "AnalysisRunInfo", "CritiqueInfo", "DatasetInfo", "EdgeBlame", "ExchangeRecord", "GraphInfo", "ProjectInfo",
     "ReviewAction", "ReviewEventInfo",
-    "Store", "VersionInfo", "VersionStatus",
+    "Store", "VersionInfo", "VersionStatus", "WorkingCopyInfo",
 ]

@@ -200,6 +200,18 @@ class AnalysisRunInfo(_Info):
     duration_seconds: float | None = None
 
 
+class WorkingCopyInfo(_Info):
+    """A user's unsaved edits of a graph (a row of ``working_copies``); ``base_version`` is the save's parent."""
+
+    project: str
+    graph_name: str
+    user: str
+    base_version: int
+    graph: CausalGraph
+    message: str
+    updated_at: datetime
+
+
 def canonical_json(content: Any) -> bytes:
     """The bytes that are hashed: sorted keys, no whitespace, UTF-8."""
     return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False,

@@ -32,11 +32,11 @@ from assistant.edit.diff import GraphDiff
 from assistant.errors import StoreError
 from assistant.model import CausalGraph, DatasetProfile
 from assistant.store import blame as _blame
-from assistant.store import analyses, catalog, critiques, exchanges, review, versions
+from assistant.store import analyses, catalog, critiques, exchanges, review, versions, working_copies
 from assistant.store.db import READ_ONLY, make_engine, parse_url, safe_url, translate_errors
 from assistant.store.info import (
     AnalysisRunInfo, CritiqueInfo, DatasetInfo, EdgeBlame, ExchangeRecord, GraphInfo, ProjectInfo, ReviewEventInfo, VersionInfo,
-    VersionStatus,
+    VersionStatus, WorkingCopyInfo,
 )
 from assistant.store.migrate import ensure_schema
 
@@ -273,6 +273,22 @@ class Store:
 
     def get_analysis(self, run_id: int) -> AnalysisRunInfo:
         return self._read(analyses.get_run, run_id)
+
+    # --- working copies -----------------------------------------------------
+
+    def put_working_copy(self, project: str, graph_name: str, user: str, graph: CausalGraph, *, base_version: int,
+                         message: str = "") -> WorkingCopyInfo:
+        """Keep ``user``'s unsaved edits of a graph (replacing any earlier ones); not a version."""
+        return self._write(working_copies.put_working_copy, project, graph_name, user, graph,
+                           base_version=base_version, message=message)
+
+    def get_working_copy(self, project: str, graph_name: str, user: str) -> WorkingCopyInfo | None:
+        """``user``'s unsaved edits of the graph, or None."""
+        return self._read(working_copies.get_working_copy, project, graph_name, user)
+
+    def discard_working_copy(self, project: str, graph_name: str, user: str) -> bool:
+        """Forget ``user``'s unsaved edits (after a save, or on request); True if there were any."""
+        return self._write(working_copies.discard_working_copy, project, graph_name, user)
 
     def row_counts(self) -> dict[str, int]:
         """Rows per table (diagnostics and tests)."""

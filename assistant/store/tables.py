@@ -204,6 +204,27 @@ class AnalysisRun(Base):
     duration_seconds: Mapped[float | None] = mapped_column(Float, nullable=True)
 
 
+class WorkingCopy(Base):
+    """An editor's unsaved edits of a graph (migration 0005): one row per (graph, user).
+
+    Not a version: it is replaced on every edit and deleted on save or
+    discard, so a user who navigates away (or whose browser closes) finds the
+    edits again.  ``base_version_id`` is the version the edits started from,
+    which a save uses as its parent.
+    """
+
+    __tablename__ = "working_copies"
+    __table_args__ = (UniqueConstraint("graph_id", "user_name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    graph_id: Mapped[int] = mapped_column(ForeignKey("graphs.id"))
+    user_name: Mapped[str] = mapped_column(String(NAME_LENGTH))
+    base_version_id: Mapped[int] = mapped_column(ForeignKey("graph_versions.id"))
+    content: Mapped[Any] = mapped_column(JSON, comment="the edited graph (canonical JSON)")
+    message: Mapped[str] = mapped_column(Text, comment="the pending save message")
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 projects = Project.__table__
 datasets = Dataset.__table__
 graphs = Graph.__table__
@@ -212,3 +233,4 @@ review_events = ReviewEvent.__table__
 llm_exchanges = LLMExchange.__table__
 critiques = Critique.__table__
 analysis_runs = AnalysisRun.__table__
+working_copies = WorkingCopy.__table__

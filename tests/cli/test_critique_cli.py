@@ -133,7 +133,7 @@ def test_few_rows_are_flagged_as_low_power(tmp_path):
 @pytest.mark.parametrize("content, fragment", [
     (b"", "empty"),
     (b"\x00\x01\x02\xff\xfe garbage", "not UTF-8"),
-    (b'a,b\n1,2,3,4\n"unterminated\n', "rows do not line up"),
+    (b'a,b\n1,2,3,4\n"unterminated\n', "row has 4 fields but the header has 2"),
 ])
 def test_a_malformed_csv_is_bad_input(tmp_path, content, fragment):
     bad = tmp_path / "bad.csv"

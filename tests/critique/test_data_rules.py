@@ -14,8 +14,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "graph"))
 
 import oracles  # noqa: E402
 
-from assistant.critique import data_rules as D  # noqa: E402
 from assistant.critique.context import CritiqueOptions, build_context  # noqa: E402
+from assistant.critique.data_support import adjust_pvalues  # noqa: E402
+from assistant.critique.implied_independencies import implied_tests, minimal_separator  # noqa: E402
 from assistant.critique.runner import critique  # noqa: E402
 from assistant.edit import EDIT_ADAPTER, AddEdge, apply_edit  # noqa: E402
 from assistant.formats import read_graph  # noqa: E402
@@ -61,7 +62,7 @@ def test_holm_and_bh_match_statsmodels():
     for m in (1, 2, 7, 50):
         p = np.concatenate([rng.uniform(size=m - m // 3), rng.uniform(0, 0.01, size=m // 3)])
         for ours, theirs in (("holm", "holm"), ("bh", "fdr_bh")):
-            assert np.allclose(D.adjust_pvalues(p, ours), multipletests(p, method=theirs)[1])
+            assert np.allclose(adjust_pvalues(p, ours), multipletests(p, method=theirs)[1])
 
 
 def test_adjusted_p_values_are_monotone_and_never_below_raw():
@@ -69,13 +70,13 @@ def test_adjusted_p_values_are_monotone_and_never_below_raw():
     p = rng.uniform(size=40) ** 3
     order = np.argsort(p)
     for method in ("holm", "bh"):
-        adj = np.array(D.adjust_pvalues(p, method))
+        adj = np.array(adjust_pvalues(p, method))
         assert np.all(adj >= p - 1e-15) and np.all(adj <= 1.0)
         assert np.all(np.diff(adj[order]) >= -1e-15)
-    assert np.all(np.array(D.adjust_pvalues(p, "bh")) <= np.array(D.adjust_pvalues(p, "holm")) + 1e-15)
-    assert D.adjust_pvalues([], "holm") == []
+    assert np.all(np.array(adjust_pvalues(p, "bh")) <= np.array(adjust_pvalues(p, "holm")) + 1e-15)
+    assert adjust_pvalues([], "holm") == []
     with pytest.raises(ValueError):
-        D.adjust_pvalues([0.1], "bonferroni-ish")
+        adjust_pvalues([0.1], "bonferroni-ish")
 
 
 def test_correction_option_changes_the_family_adjustment():
@@ -123,7 +124,7 @@ def test_minimal_separator_is_a_minimal_d_separator():
                 if frozenset((a, b)) in adjacent:
                     continue
                 truth = oracles.minimal_separating_sets(g, a, b)
-                sep = D.minimal_separator(parents, a, b, observed)
+                sep = minimal_separator(parents, a, b, observed)
                 if not truth:
                     assert sep is None, (g, a, b, sep)
                     continue
@@ -147,7 +148,7 @@ def test_minimal_separator_with_a_selection_variable_always_conditioned():
         for a, b in [(observed[0], observed[1]), (observed[0], observed[2])]:
             if g.find_edge(a, b) or g.find_edge(b, a) or g.find_edge(a, b, "bidirected"):
                 continue
-            sep = D.minimal_separator(parents, a, b, set(observed) - {s}, {s})
+            sep = minimal_separator(parents, a, b, set(observed) - {s}, {s})
             if sep is not None:
                 assert d_separated(g, a, b, sorted(sep | {s}))
                 for z in sep:
@@ -195,7 +196,7 @@ def test_d002_reports_dependence_between_unconnected_variables_once():
     assert [f.nodes[:2] for f in report.by_rule("D002")] == [["A", "C"]]
     assert "missing edge or a missing confounder" in report.by_rule("D002")[0].message
     assert not report.by_rule("D001")  # one test per pair, reported by one rule
-    plan = D.implied_tests(build_context(graph, data=data))
+    plan = implied_tests(build_context(graph, data=data))
     pairs = [(t.implication.a, t.implication.b) for t in plan.tests]
     assert len(pairs) == len(set(pairs)) == plan.family
 
@@ -207,7 +208,7 @@ def test_no_false_alarm_on_the_true_graph_with_mixed_columns():
     report = critique(graph, data, select=["D001", "D002"], impact=False)
     assert not report.findings, [f.message for f in report.findings]
     ctx = build_context(graph, data=data)
-    methods = {t.result.method for t in D.implied_tests(ctx).tests}
+    methods = {t.result.method for t in implied_tests(ctx).tests}
     assert {"fisherz", "cg-lrt"} <= methods
 
 
@@ -222,7 +223,7 @@ def test_untestable_and_capped_pairs_are_counted_in_caveats():
     assert any("max_implications=3" in c for c in capped.data.caveats)
     ctx = build_context(graph, data=sim("dag { A -> M -> B -> C -> D -> E }"),
                         options=CritiqueOptions(max_implications=3))
-    plan = D.implied_tests(ctx)
+    plan = implied_tests(ctx)
     assert plan.family == 3 and plan.capped == 10 - 3
     assert ctx.memo["data_stats"]["implications_capped"] == 7
 
@@ -230,7 +231,7 @@ def test_untestable_and_capped_pairs_are_counted_in_caveats():
 def test_latent_variables_are_never_in_a_conditioning_set():
     graph = dag("dag { U [latent] A -> B -> C U -> A U -> D D -> C }")
     data = sim("dag { U [latent] A -> B -> C U -> A U -> D D -> C }")
-    plan = D.implied_tests(build_context(graph, data=data))
+    plan = implied_tests(build_context(graph, data=data))
     assert plan.tests and all("U" not in t.implication.given for t in plan.tests)
     for t in plan.tests:
         assert d_separated(graph, t.implication.a, t.implication.b, list(t.implication.given))

@@ -223,3 +223,17 @@ def test_the_impact_survives_json_and_renders_in_the_critique_report(truth_data)
     text = report_text(report)
     assert "Edit impact:" in text and "made {Z} a required adjustment" in text
     assert "the estimate moved from" in text
+
+
+def test_a_chain_of_edits_analyses_each_version_once_with_a_memo():
+    from assistant.formats import read_graph
+
+    a = read_graph("dag { X [exposure] Y [outcome] Z -> X Z -> Y X -> Y }", "dagitty")
+    b = read_graph("dag { X [exposure] Y [outcome] Z -> X Z -> Y X -> Y W -> Y }", "dagitty")
+    c = read_graph("dag { X [exposure] Y [outcome] Z -> X Z -> Y X -> Y W -> Y W -> X }", "dagitty")
+    memo: dict = {}
+    first = edit_impact(a, b, memo=memo)
+    second = edit_impact(b, c, memo=memo)
+    assert len([k for k in memo if k[0] == "edit-impact"]) == 3
+    assert second.before == first.after  # the same analysis, served from the memo
+    assert edit_impact(b, c) == second  # and the same result as without one

@@ -36,6 +36,7 @@ EXPECTED_COLUMNS = {
                   "rules", "report"},
     "analysis_runs": {"id", "graph_version_id", "created_at", "created_by", "status", "spec", "result", "error",
                       "data_sha256", "duration_seconds"},
+    "working_copies": {"id", "graph_id", "user_name", "base_version_id", "content", "message", "updated_at"},
 }
 EXPECTED_UNIQUE = {
     "projects": {("uq_projects_name", ("name",))},
@@ -46,6 +47,7 @@ EXPECTED_UNIQUE = {
     "llm_exchanges": set(),
     "critiques": set(),
     "analysis_runs": set(),
+    "working_copies": {("uq_working_copies_graph_id_user_name", ("graph_id", "user_name"))},
 }
 EXPECTED_FOREIGN_KEYS = {
     "projects": set(),
@@ -56,6 +58,7 @@ EXPECTED_FOREIGN_KEYS = {
     "llm_exchanges": {(("version_id",), "graph_versions")},
     "critiques": {(("graph_version_id",), "graph_versions")},
     "analysis_runs": {(("graph_version_id",), "graph_versions")},
+    "working_copies": {(("graph_id",), "graphs"), (("base_version_id",), "graph_versions")},
 }
 NULLABLE = {("graphs", "head_version_id"), ("graph_versions", "parent_id"), ("review_events", "subject")} | {
     ("llm_exchanges", c) for c in ("parsed", "error", "prompt_tokens", "completion_tokens", "total_tokens",
@@ -73,7 +76,7 @@ def engine(database_url):
 def test_migrations_are_found_next_to_the_package():
     assert (MIGRATIONS_DIR / "env.py").is_file()
     assert MIGRATIONS_DIR == REPO / "migrations"
-    assert head_revision() == "0004"
+    assert head_revision() == "0005"
 
 
 def test_upgrading_an_empty_database_creates_the_expected_schema(engine):

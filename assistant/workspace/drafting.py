@@ -1,0 +1,248 @@
+"""Data and drafting for the UI: upload and profile a CSV, the variable table, the question, and drafts.
+
+Thin glue over :mod:`assistant.intake` and :mod:`assistant.draft`, shaped for
+a page: rows for an editable table, a status line for the backend in use,
+and accepting a candidate (or some of its edges) as a new draft version.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterable, Mapping
+
+import pandas as pd
+
+from assistant.draft.result import DraftResult
+from assistant.draft.spec import DraftRequest, SpecFile, VariableSpec, build_request
+from assistant.errors import InputError
+from assistant.model import CausalGraph, DatasetProfile, Edge, Question
+from assistant.store import DatasetInfo, Store, VersionInfo
+from assistant.workspace.roles import EDITOR, Identity
+
+VARIABLE_COLUMNS = ("name", "label", "description", "role", "tier", "observed")
+ROLE_CHOICES = ("", "exposure", "outcome", "confounder", "mediator", "instrument", "selection", "exogenous",
+                "covariate")
+
+
+# --- data -------------------------------------------------------------------
+
+
+def add_uploaded_dataset(store: Store, identity: Identity, project: str, name: str, content: bytes,
+                         file_name: str) -> DatasetInfo:
+    """Profile the bytes first (a bad CSV raises :class:`DataError` and nothing is stored), then store them."""
+    from assistant.intake import profile_csv
+
+    identity.require(EDITOR, "add datasets")
+    _frame, profile = profile_csv(content, file_name=file_name)
+    return store.add_dataset(project, name.strip(), content=content, profile=profile, author=identity.name,
+                             file_name=file_name)
+
+
+@dataclass(frozen=True)
+class LoadedData:
+    name: str
+    frame: pd.DataFrame
+    profile: DatasetProfile
+    sha256: str
+
+
+def load_dataset(store: Store, project: str, name: str) -> LoadedData:
+    from assistant.intake import profile_csv
+
+    info = store.get_dataset(project, name)
+    frame, profile = profile_csv(store.dataset_content(project, name), file_name=info.file_name or name)
+    return LoadedData(name=name, frame=frame, profile=profile, sha256=info.content_hash)
+
+
+def default_dataset(store: Store, project: str, graph: CausalGraph | None = None) -> str | None:
+    """The dataset the graph names (``metadata.extra["dataset"]``), else the first stored one."""
+    names = [d.name for d in store.list_datasets(project)]
+    wanted = graph.metadata.extra.get("dataset") if graph is not None else None
+    if isinstance(wanted, str) and wanted in names:
+        return wanted
+    return names[0] if names else None
+
+
+def profile_rows(profile: DatasetProfile) -> list[dict[str, Any]]:
+    return [{"column": c.name, "type": c.inferred_type, "missing": c.n_missing, "distinct": c.cardinality,
+             "min": c.minimum, "max": c.maximum, "mean": c.mean, "examples": ", ".join(c.examples)}
+            for c in profile.columns]
+
+
+def variable_rows(profile: DatasetProfile | None, graph: CausalGraph | None) -> list[dict[str, Any]]:
+    """One row per column (and per latent variable of the graph): what the expert edits in the table."""
+    names = list(profile.column_names) if profile else []
+    if graph is not None:
+        names += [v.name for v in graph.variables if v.name not in names and not v.observed]
+    rows = []
+    for name in names:
+        var = graph.variable(name) if graph is not None and graph.has_variable(name) else None
+        rows.append({"name": name, "label": (var.label if var else None) or "",
+                     "description": var.description if var else "", "role": (var.role if var else None) or "",
+                     "tier": var.tier if var else None, "observed": var.observed if var else True})
+    return rows
+
+
+def _clean(value: Any) -> Any:
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    return value
+
+
+def specs_from_rows(rows: Iterable[Mapping[str, Any]]) -> SpecFile:
+    """The variable table as a :class:`SpecFile` (typed errors name the row)."""
+    from pydantic import ValidationError
+
+    out = []
+    for i, row in enumerate(rows, start=1):
+        name = str(_clean(row.get("name")) or "").strip()
+        if not name:
+            continue
+        tier = _clean(row.get("tier"))
+        try:
+            out.append(VariableSpec(name=name, label=(str(_clean(row.get("label")) or "").strip() or None),
+                                    description=str(_clean(row.get("description")) or ""),
+                                    role=(_clean(row.get("role")) or None),
+                                    tier=None if tier is None or tier == "" else int(tier),
+                                    observed=bool(_clean(row.get("observed")) if _clean(row.get("observed"))
+                                                  is not None else True)))
+        except (ValidationError, ValueError) as exc:
+            raise InputError(f"row {i} ({name}) of the variable table is not valid: {exc}") from None
+    return SpecFile(variables=out)
+
+
+def variable_ops(graph: CausalGraph, spec: SpecFile) -> list[dict[str, Any]]:
+    """Edit operations that copy the table's label, description, role, tier and observed flag into ``graph``."""
+    ops = []
+    for v in spec.variables:
+        if not graph.has_variable(v.name):
+            continue
+        current = graph.variable(v.name)
+        fields = {k: getattr(v, k) for k in ("label", "description", "role", "tier", "observed")
+                  if getattr(v, k) != getattr(current, k)}
+        if fields:
+            ops.append({"op": "update_variable", "name": v.name, "fields": fields})
+    return ops
+
+
+def infer_question(question: str, profile: DatasetProfile | None, spec: SpecFile | None) -> tuple[str | None, str | None]:
+    """The exposure and outcome the question names, or (None, None) when it names too few variables."""
+    from assistant.draft.infer import infer_exposure_outcome
+
+    if not question.strip() or profile is None:
+        return None, None
+    try:
+        request = build_request(question, profile, _observed_only(spec, profile))
+        return infer_exposure_outcome(request)
+    except InputError:
+        return None, None
+
+
+def _observed_only(spec: SpecFile | None, profile: DatasetProfile) -> SpecFile | None:
+    """Rows for variables that are neither columns nor marked latent would be refused; drop them."""
+    if spec is None:
+        return None
+    cols = set(profile.column_names)
+    return spec.model_copy(update={"variables": [v for v in spec.variables if v.name in cols or not v.observed]})
+
+
+# --- drafting ---------------------------------------------------------------
+
+
+def backend_label(backend: str, llm_settings: Any = None) -> str:
+    """What the page always shows: ``offline`` or ``openai (gpt-4o-mini)``."""
+    if backend == "offline" or llm_settings is None:
+        return "offline (no LLM: structure search on the data and your background knowledge)"
+    return f"{backend} ({llm_settings.model} at {llm_settings.safe_base_url})"
+
+
+def make_request(question: str, profile: DatasetProfile, spec: SpecFile | None, *, exposure: str | None,
+                 outcome: str | None, candidates: int = 3) -> DraftRequest:
+    return build_request(question, profile, _observed_only(spec, profile), exposure=exposure or None,
+                         outcome=outcome or None, candidates=candidates)
+
+
+def run_draft(request: DraftRequest, frame: pd.DataFrame | None, *, backend: str, store: Store | None = None,
+              project: str | None = None, graph_name: str | None = None, llm_settings: Any = None) -> DraftResult:
+    """Run a drafting backend; LLM failures raise :class:`~assistant.errors.LLMError` (offer the offline one)."""
+    from assistant.draft import draft
+    from assistant.draft.backend import BackendContext
+
+    context = BackendContext(llm_settings=llm_settings, sink=store, project=project, graph_name=graph_name)
+    return draft(request, frame, backend=backend, context=context)
+
+
+def candidate_graph(result: DraftResult, rank: int, *, current: CausalGraph | None = None,
+                    question: str = "", dataset: str | None = None) -> CausalGraph:
+    """Candidate ``rank`` ready to save: keeps the current graph's positions, labels the question and dataset."""
+    cand = next((c for c in result.candidates if c.rank == rank), None)
+    if cand is None:
+        raise InputError(f"there is no candidate {rank}")
+    data = cand.graph.model_dump(mode="json")
+    if current is not None:
+        for var in data["variables"]:
+            if current.has_variable(var["name"]) and current.variable(var["name"]).position is not None:
+                var["position"] = current.variable(var["name"]).position.model_dump(mode="json")
+    meta = data.setdefault("metadata", {})
+    if question:
+        meta["question"] = Question(text=question, exposure=result.exposure, outcome=result.outcome).model_dump(
+            mode="json")
+    if dataset:
+        meta.setdefault("extra", {})["dataset"] = dataset
+    return CausalGraph.model_validate(data)
+
+
+def accept_candidate(store: Store, identity: Identity, project: str, graph_name: str, result: DraftResult,
+                     rank: int, *, question: str = "", dataset: str | None = None) -> VersionInfo:
+    """Save candidate ``rank`` as a new draft version of ``graph_name`` (version 1 if the graph is new)."""
+    identity.require(EDITOR, "save versions")
+    existing = {g.name: g for g in store.list_graphs(project)}
+    current = store.get_version(project, graph_name).graph if graph_name in existing else None
+    graph = candidate_graph(result, rank, current=current, question=question, dataset=dataset)
+    model = f" ({result.model})" if result.model else ""
+    message = f"accepted candidate {rank} of {len(result.candidates)} from the {result.backend} assistant{model}"
+    if graph_name in existing:
+        return store.save_version(project, graph_name, graph, parent=existing[graph_name].head,
+                                  author=identity.name, message=message)
+    return store.create_graph(project, graph_name, graph, author=identity.name, message=message)
+
+
+def candidate_edges(result: DraftResult) -> dict[str, Edge]:
+    """Every edge proposed by any candidate, labelled ``a -> b (candidate k)``, first proposal kept."""
+    out: dict[str, Edge] = {}
+    for cand in result.candidates:
+        for e in cand.graph.edges:
+            out.setdefault(f"{e} (candidate {cand.rank})", e)
+    return out
+
+
+def edge_ops(graph: CausalGraph, edges: Iterable[Edge], result: DraftResult) -> list[dict[str, Any]]:
+    """``add_edge`` (and, for a latent endpoint, ``add_variable``) operations for picked edges not yet in ``graph``."""
+    ops: list[dict[str, Any]] = []
+    added_vars: set[str] = set()
+    seen: set[tuple[str, str, str]] = set()
+    for e in edges:
+        if graph.find_edge(e.source, e.target, e.kind) is not None or e.key in seen:
+            continue
+        seen.add(e.key)
+        for end in (e.source, e.target):
+            if not graph.has_variable(end) and end not in added_vars:
+                cand_var = next((c.graph.variable(end) for c in result.candidates if c.graph.has_variable(end)), None)
+                if cand_var is None:
+                    continue
+                ops.append({"op": "add_variable", "variable": cand_var.model_dump(mode="json")})
+                added_vars.add(end)
+        ops.append({"op": "add_edge", "edge": e.model_dump(mode="json")})
+    return ops
+
+
+def edge_table(graph: CausalGraph) -> list[dict[str, Any]]:
+    """Edges with their provenance, rationale, confidence and evidence, for a candidate column."""
+    rows = []
+    for e in graph.edges:
+        evidence = "; ".join(f"{ev.source}: {ev.summary}" + (f" (p={ev.p_value:.3g})" if ev.p_value is not None else "")
+                             for ev in e.evidence)
+        rows.append({"edge": str(e), "provenance": e.provenance,
+                     "confidence": None if e.confidence is None else round(e.confidence, 2),
+                     "rationale": e.rationale, "evidence": evidence})
+    return rows
