@@ -166,6 +166,23 @@ class DataError(InputError):
     code = "data"
 
 
+class UploadTooLargeError(DataError):
+    """An uploaded file is larger than the configured limit (``CAUSAL_ASSISTANT_MAX_UPLOAD_MB``)."""
+
+    code = "upload-too-large"
+
+    def __init__(self, message: str, *, size_bytes: int, limit_bytes: int, location: Location | None = None,
+                 hint: str | None = None):
+        super().__init__(message, location=location, hint=hint)
+        self.size_bytes = size_bytes
+        self.limit_bytes = limit_bytes
+
+    def as_dict(self) -> dict[str, Any]:
+        out = super().as_dict()
+        out["size_bytes"], out["limit_bytes"] = self.size_bytes, self.limit_bytes
+        return out
+
+
 class AlreadyExistsError(InputError):
     """A project, dataset or graph with that name already exists."""
 
@@ -239,6 +256,32 @@ class SchemaVersionError(StoreError):
     """The database schema is newer than (or unknown to) this code."""
 
     code = "schema-version"
+    exit_code = EXIT_DATABASE
+
+
+class DatabaseIntegrityError(StoreError):
+    """``db check`` found damage: a head not at the newest version, a gap in the numbers, a bad hash, ...
+
+    ``problems`` lists them as dicts (code, table, row_id, message).
+    """
+
+    code = "integrity"
+    exit_code = EXIT_DATABASE
+
+    def __init__(self, message: str, *, problems: Sequence[dict[str, Any]] = (), hint: str | None = None):
+        super().__init__(message, hint=hint)
+        self.problems = list(problems)
+
+    def as_dict(self) -> dict[str, Any]:
+        out = super().as_dict()
+        out["problems"] = self.problems
+        return out
+
+
+class JobQueueUnavailableError(StoreError):
+    """The background-job queue (Redis, for RQ) cannot be reached; the URL's password is masked."""
+
+    code = "job-queue-unavailable"
     exit_code = EXIT_DATABASE
 
 

@@ -20,6 +20,7 @@ import common  # noqa: E402
 
 st.set_page_config(page_title="causal-assistant", page_icon="🧭", layout="wide")
 
+who = common.identity()  # first: in deployed mode nothing runs before the login
 try:
     store = common.get_store()
 except Exception as err:  # noqa: BLE001 - shown, with what to do
@@ -27,7 +28,6 @@ except Exception as err:  # noqa: BLE001 - shown, with what to do
     common.error(err)
     st.stop()
 
-who = common.identity()
 common.sidebar(store, who)
 
 PAGES = [

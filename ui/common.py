@@ -37,7 +37,21 @@ def get_store() -> Store:
 
 
 def identity() -> Identity:
-    """The local user from the settings, or with ``[auth]`` in secrets.toml, the OIDC-logged-in user."""
+    """The local user from the settings, or with ``[auth]`` in secrets.toml, the OIDC-logged-in user.
+
+    In deployed mode (``CAUSAL_ASSISTANT_MODE=deployed``) a login is required: without ``[auth]``
+    the app shows why and stops before anything else runs.
+    """
+    from assistant.config import Settings
+    from assistant.workspace.roles import require_login_if_deployed
+
+    try:
+        require_login_if_deployed(Settings.load().deployed, st.secrets)
+    except CausalAssistantError as err:
+        st.title("causal-assistant")
+        with st.container(key="deployment_error"):
+            error(err)
+        st.stop()
     if oidc_configured(st.secrets):
         if not st.user.is_logged_in:
             st.title("causal-assistant")
@@ -71,8 +85,10 @@ def graph_name() -> str | None:
 def open_project(name: str, graph: str | None = None) -> None:
     st.session_state["project"] = name
     st.session_state["graph"] = graph
-    st.session_state.pop("project_picker", None)
-    st.session_state.pop("graph_picker", None)
+    # A widget's value can only be set before the widget is drawn: the sidebar applies these on the next run
+    # (popping the widget keys is not enough, the browser would send the old choice back).
+    st.session_state["_pending_project"] = name
+    st.session_state["_pending_graph"] = graph
 
 
 def sidebar(store: Store, who: Identity) -> None:
@@ -86,17 +102,28 @@ def sidebar(store: Store, who: Identity) -> None:
             st.info("No project yet: create one on the Projects page.")
             return
         current = project() if project() in projects else _default_project(projects)
-        chosen = st.selectbox("Project", projects, index=projects.index(current), key="project_picker")
+        chosen = _picker("Project", projects, current, key="project_picker", pending="_pending_project")
         if chosen != project():
             st.session_state["project"], st.session_state["graph"] = chosen, None
         graphs = [g.name for g in store.list_graphs(chosen)]
         if graphs:
             g = graph_name() if graph_name() in graphs else graphs[0]
-            picked = st.selectbox("Graph", graphs, index=graphs.index(g), key="graph_picker")
+            picked = _picker("Graph", graphs, g, key="graph_picker", pending="_pending_graph")
             st.session_state["graph"] = picked
         else:
             st.session_state["graph"] = None
             st.caption("No graph yet: draft one on the Draft page.")
+
+
+def _picker(label: str, options: list[str], current: str, *, key: str, pending: str) -> str:
+    """A selectbox that follows a choice made elsewhere in the app (``pending``) as well as the user's."""
+    wanted = st.session_state.pop(pending, None)
+    if wanted in options:
+        st.session_state[key] = wanted
+    if st.session_state.get(key) in options:
+        return st.selectbox(label, options, key=key)
+    st.session_state.pop(key, None)
+    return st.selectbox(label, options, index=options.index(current), key=key)
 
 
 def _default_project(projects: list[str]) -> str:
@@ -118,7 +145,7 @@ def require_graph() -> tuple[str, str]:
 
 def workspace(store: Store, who: Identity) -> Workspace:
     """This session's workspace on the open graph (restoring unsaved edits from the store)."""
-    from assistant.workspace.drafting import default_dataset, load_dataset
+    from assistant.workspace.drafting import default_dataset, interactive_data, load_dataset
 
     p, g = require_graph()
     ws: Workspace | None = st.session_state.get("workspace")
@@ -128,7 +155,8 @@ def workspace(store: Store, who: Identity) -> Workspace:
         if name is not None:
             try:
                 loaded = load_dataset(store, p, name)
-                ws.data, ws.data_sha256 = loaded.frame, loaded.sha256
+                rows = interactive_data(loaded)  # over the interactive row limit: a seeded sample
+                ws.data, ws.data_sha256, ws.data_note = rows.frame, loaded.sha256, rows.note
             except CausalAssistantError as err:
                 st.warning(f"the dataset {name!r} could not be read, so the critique runs without data: {err}")
         st.session_state["workspace"] = ws
@@ -138,7 +166,7 @@ def workspace(store: Store, who: Identity) -> Workspace:
 def adopt_branch(ws: Workspace) -> None:
     """After "save as branch" the workspace moved to the new graph: follow it in the pickers."""
     st.session_state["graph"] = ws.graph_name
-    st.session_state.pop("graph_picker", None)
+    st.session_state["_pending_graph"] = ws.graph_name
 
 
 def flow_canvas(flow: dict[str, list], *, key: str, height: int = 520, editable: bool = True) -> dict | None:

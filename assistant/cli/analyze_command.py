@@ -105,7 +105,11 @@ def _run(app: AppContext, project: str | None, graph_ref: str, version: int | No
 
 @click.command()
 @click.argument("graph_ref", metavar="GRAPH")
-@click.option("--data", "data_path", required=True, help="CSV file with one column per observed variable.")
+@click.option("--data", "data_path", default=None, help="CSV file with one column per observed variable.")
+@click.option("--dataset", "dataset_name", default=None,
+              help="With --project: a stored dataset of the project instead of --data.")
+@click.option("--background", is_flag=True, help="With --project: queue the run for a worker "
+              "(causal-assistant worker) and print its run and job ids instead of waiting.")
 @click.option("--exposure", "-x", default=None, help="Exposure (default: the graph's marker).")
 @click.option("--outcome", "-y", default=None, help="Outcome (default: the graph's marker).")
 @click.option("--method", type=click.Choice(METHOD_CHOICES), default="auto", show_default=True)
@@ -125,21 +129,39 @@ def _run(app: AppContext, project: str | None, graph_ref: str, version: int | No
 @pass_app
 def analyze(app: AppContext, graph_ref: str, data_path: str, exposure: str | None, outcome: str | None, method: str,
             refuters: str, simulations: int, sensitivity: bool, benchmark: tuple[str, ...], confidence: float,
-            seed: int, project: str | None, number: int | None, allow_unvalidated: bool, output_format: str) -> None:
-    """Estimate the effect of EXPOSURE on OUTCOME with DoWhy: identify, estimate, refute, assess sensitivity."""
+            seed: int, project: str | None, number: int | None, allow_unvalidated: bool, output_format: str,
+            dataset_name: str | None = None, background: bool = False) -> None:
+    """Estimate the effect of EXPOSURE on OUTCOME with DoWhy: identify, estimate, refute, assess sensitivity.
+
+    With --background (and --project), the run is recorded and queued; `causal-assistant jobs status RUN`
+    follows it and `causal-assistant jobs cancel RUN` cancels it.
+    """
     from assistant.analysis.runner import run_analysis
     from assistant.analysis.text import analysis_text
 
+    if (data_path is None) == (dataset_name is None):
+        raise InputError("give the data: --data FILE, or --dataset NAME with --project")
+    if (dataset_name is not None or background) and project is None:
+        raise InputError("--dataset and --background need --project: background runs read the graph and the "
+                         "data from the shared store")
     graph = load_graph_ref(app, graph_ref, project=project, version=number)
     exposure = exposure or (graph.exposures[0] if graph.exposures else None)
     outcome = outcome or (graph.outcomes[0] if graph.outcomes else None)
     if not exposure or not outcome:
         raise AnalysisInputError("name the exposure and outcome (--exposure, --outcome) or mark them in the graph")
-    data = read_data(data_path)
     spec = AnalysisSpec(exposure=exposure, outcome=outcome, method=method,  # type: ignore[arg-type]
                         refuters=parse_refuters(refuters, simulations), sensitivity=sensitivity,
                         benchmarks=list(benchmark), confidence_level=confidence, seed=seed,
                         allow_unvalidated=allow_unvalidated)
+    if background:
+        _enqueue(app, project, graph_ref, number, allow_unvalidated, spec, data_path, dataset_name, output_format)
+        return
+    if dataset_name is not None:
+        from assistant.intake import profile_csv
+
+        data, _profile = profile_csv(app.store().dataset_content(project, dataset_name), file_name=dataset_name)
+    else:
+        data = read_data(data_path)
     bar, progress = _progress_bar(output_format == "text" and sys.stderr.isatty())
 
     def work():
@@ -156,6 +178,44 @@ def analyze(app: AppContext, graph_ref: str, data_path: str, exposure: str | Non
         emit({"run_id": run_id, **result.model_dump(mode="json")}, "json")
     else:
         emit(result, "text", lambda r: analysis_text(r) + (f"\nStored as analysis run {run_id}." if run_id else ""))
+
+
+def _stored_dataset(app: AppContext, project: str, data_path: str) -> str:
+    """The project's dataset with this file's content (stored now, named after the file, if there is none)."""
+    import hashlib
+
+    from assistant.intake import profile_csv
+    from assistant.intake.limits import check_upload_size
+
+    path = Path(data_path)
+    if not path.is_file():
+        raise DataError(f"no such data file: {data_path}")
+    check_upload_size(path.stat().st_size, file_name=data_path)
+    content = path.read_bytes()
+    digest = hashlib.sha256(content).hexdigest()
+    store = app.store()
+    existing = [d for d in store.list_datasets(project) if d.content_hash == digest]
+    if existing:
+        return existing[0].name
+    _frame, profile = profile_csv(content, file_name=path.name)
+    name = f"{path.stem}-{digest[:8]}"
+    store.add_dataset(project, name, content=content, profile=profile, author=app.author, file_name=path.name)
+    click.echo(f"stored {path.name} as dataset {name!r} of {project!r} (workers read data from the store)", err=True)
+    return name
+
+
+def _enqueue(app: AppContext, project: str, graph_ref: str, number: int | None, allow_unvalidated: bool, spec,
+             data_path: str | None, dataset_name: str | None, output_format: str) -> None:
+    from assistant.jobs import enqueue_analysis
+
+    dataset = dataset_name or _stored_dataset(app, project, data_path or "")
+    queued = enqueue_analysis(app.store(), project, graph_ref, number, dataset, spec, author=app.author,
+                              allow_unvalidated=allow_unvalidated)
+    payload = {"run_id": queued.run_id, "job_id": queued.job_id, "queue": queued.queue, "dataset": dataset,
+               "status": "queued"}
+    emit(payload, output_format, lambda p: (
+        f"queued analysis run {p['run_id']} as job {p['job_id']} on queue {p['queue']!r}\n"
+        f"follow it with: causal-assistant jobs status {p['run_id']}"))
 
 
 @click.command()

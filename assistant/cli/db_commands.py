@@ -1,4 +1,4 @@
-"""``causal-assistant db``: schema migrations."""
+"""``causal-assistant db``: schema migrations and the integrity check."""
 
 from __future__ import annotations
 
@@ -47,13 +47,44 @@ def current(app: AppContext, output_format: str) -> None:
 
 
 @db.command("check")
+@click.option("--schema-only", is_flag=True, help="Only compare the schema with the code (skip the data checks).")
 @FORMAT_OPTION
 @pass_app
-def check(app: AppContext, output_format: str) -> None:
-    """Check that the database schema matches the code exactly (alembic check: no drift)."""
+def check(app: AppContext, schema_only: bool, output_format: str) -> None:
+    """Check the database: the schema matches the code, and the stored data are intact.
+
+    The data checks (assistant/store/integrity.py): on SQLite, PRAGMA integrity_check;
+    every graph's head is its newest version; version numbers are 1..n; parents belong to the same graph;
+    content hashes match the content; no orphan rows.  Exit code 4 if anything is wrong, with the rows' ids.
+    """
+    from assistant.errors import DatabaseIntegrityError
     from assistant.store import migrate
     from assistant.store.db import safe_url
+    from assistant.store.integrity import IntegrityReport, check_integrity, check_sqlite_file
 
     url = _url(app)
-    migrate.check_url(url)
-    emit({"url": safe_url(url), "drift": []}, output_format, lambda r: f"database {r['url']}: schema matches the code")
+    result: dict = {"url": safe_url(url), "drift": []}
+    report = IntegrityReport()
+    with migrate.database(url) as engine:
+        if not schema_only and engine.dialect.name == "sqlite":
+            check_sqlite_file(engine, report)     # first: a damaged file fails every other check
+        if report.ok:
+            migrate.check(engine)
+            if not schema_only:
+                check_integrity(engine, file_checks=False, report=report)
+        result["integrity"] = report.as_dict()
+    if schema_only:
+        result.pop("integrity")
+        emit(result, output_format, lambda r: f"database {r['url']}: schema matches the code")
+        return
+    if not report.ok:
+        shown = [str(p) for p in report.problems[:50]]
+        more = len(report.problems) - len(shown)
+        raise DatabaseIntegrityError(
+            f"database {result['url']}: {report.summary()}:\n  " + "\n  ".join(shown)
+            + (f"\n  ... and {more} more" if more > 0 else ""),
+            problems=result["integrity"]["problems"],
+            hint="restore the latest backup, or repair the rows named above (docs/store.md, integrity check)")
+    emit(result, output_format, lambda r: "\n".join(
+        [f"database {r['url']}: schema matches the code; {report.summary()}"]
+        + [f"  note: {n}" for n in report.notes]))

@@ -88,10 +88,17 @@ def check_command(app: AppContext, output_format: str) -> None:
     from assistant.llm import LLMClient, LLMSettings
     from assistant.llm.schemas import CheckOut
 
+    from assistant.errors import LLMError
+
     settings = LLMSettings.load(file_values=app.settings.file_values).require_configured()
     client = LLMClient.from_settings(settings, sink=app.store(), cache=False)
     started = time.monotonic()
-    result = client.structured("check", {"word": "causal"}, CheckOut)
+    try:
+        result = client.structured("check", {"word": "causal"}, CheckOut)
+    except LLMError as err:
+        offline = "the offline assistant works without an LLM: causal-assistant propose --backend offline"
+        err.hint = f"{err.hint}; {offline}" if err.hint else offline
+        raise
     elapsed = int(round((time.monotonic() - started) * 1000))
     report = {
         "provider": settings.provider, "base_url": settings.safe_base_url, "model": result.model,

@@ -83,6 +83,12 @@ def _register() -> None:
 
     cli.add_command(ui_command.ui_command)
 
+    from assistant.cli import audit_command, jobs_command
+
+    cli.add_command(audit_command.audit)
+    cli.add_command(jobs_command.worker)
+    cli.add_command(jobs_command.jobs)
+
 
 _register()
 

@@ -100,7 +100,12 @@ def data_profile(csv_file: Path, output_format: str) -> None:
 def data_add(app: AppContext, csv_file: Path, project: str, name: str | None, output_format: str) -> None:
     """Profile a CSV and store it (with its content hash) in a project."""
     from assistant.intake import profile_csv
+    from assistant.intake.limits import check_upload_size
 
+    try:
+        check_upload_size(csv_file.stat().st_size, file_name=str(csv_file))
+    except OSError:
+        pass  # _read_bytes reports a missing or unreadable file
     content = _read_bytes(csv_file)
     _frame, profile = profile_csv(content, file_name=csv_file.name)
     info = app.store().add_dataset(project, name or csv_file.stem, content=content, profile=profile,

@@ -20,12 +20,19 @@ from assistant.errors import ConfigError
 UI_DIR = Path(assistant.__file__).resolve().parent.parent / "ui"
 
 
-def streamlit_command(port: int, address: str) -> list[str]:
-    """The command line that serves the app headless (no browser opened, no usage statistics)."""
-    return [sys.executable, "-m", "streamlit", "run", str(UI_DIR / "app.py"),
-            "--server.port", str(port), "--server.address", address, "--server.headless", "true",
-            "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
-            "--client.toolbarMode", "minimal"]
+def streamlit_command(port: int, address: str, max_upload_mb: int | None = None) -> list[str]:
+    """The command line that serves the app headless (no browser opened, no usage statistics).
+
+    ``max_upload_mb`` becomes Streamlit's ``server.maxUploadSize``, so the browser refuses a file
+    over the limit before it is sent (the service layer checks again).
+    """
+    command = [sys.executable, "-m", "streamlit", "run", str(UI_DIR / "app.py"),
+               "--server.port", str(port), "--server.address", address, "--server.headless", "true",
+               "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
+               "--client.toolbarMode", "minimal"]
+    if max_upload_mb is not None:
+        command += ["--server.maxUploadSize", str(max_upload_mb)]
+    return command
 
 
 @click.command("ui")
@@ -40,6 +47,11 @@ def ui_command(app: AppContext, port: int, address: str, demo: bool) -> None:
     if not (UI_DIR / "app.py").is_file():
         raise ConfigError(f"the UI is not installed next to the package (looked in {UI_DIR})",
                           hint="run causal-assistant from a checkout of the repository (pip install -e .)")
+    from assistant.workspace.roles import read_secrets_files, require_login_if_deployed, secrets_files
+
+    settings = app.settings
+    # Deployed mode needs the OIDC login configured where Streamlit will look for it (cwd: the checkout).
+    require_login_if_deployed(settings.deployed, read_secrets_files(secrets_files(UI_DIR.parent)))
     env = dict(os.environ)
     env["CAUSAL_ASSISTANT_DEMO"] = "1" if demo else "0"
     if app.database_url:
@@ -47,7 +59,7 @@ def ui_command(app: AppContext, port: int, address: str, demo: bool) -> None:
     if app.user:
         env["CAUSAL_ASSISTANT_USER"] = app.user
     click.echo(f"causal-assistant UI on http://{address}:{port}  (Ctrl-C to stop)", err=True)
-    command = streamlit_command(port, address)
+    command = streamlit_command(port, address, settings.max_upload_mb)
     os.chdir(UI_DIR.parent)
     if hasattr(os, "execve") and os.name == "posix":
         # Become the server, so that signals (Ctrl-C, a supervisor's SIGTERM) reach it and no orphan is left.

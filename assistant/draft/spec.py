@@ -135,6 +135,12 @@ def parse_spec_text(text: str, *, source: str = "<variables>") -> SpecFile:
         raise ParseError(str(getattr(exc, "problem", exc)), fmt="variables file (YAML/JSON)",
                          location=Location(file=source, line=mark.line + 1 if mark else None,
                                            column=mark.column + 1 if mark else None)) from None
+    except RecursionError:
+        raise ParseError("the document is nested too deeply", fmt="variables file (YAML/JSON)",
+                         location=Location(file=source)) from None
+    except ValueError as exc:  # PyYAML converts numbers itself: an integer of more than 4300 digits
+        raise ParseError(f"a value cannot be read: {str(exc).split(';')[0]}", fmt="variables file (YAML/JSON)",
+                         location=Location(file=source)) from None
     if not isinstance(doc, dict):
         raise ParseError("expected a mapping with a 'variables' key", fmt="variables file",
                          location=Location(file=source))

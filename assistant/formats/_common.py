@@ -28,6 +28,11 @@ from pydantic import ValidationError
 from assistant.errors import CausalAssistantError, GraphValidationError, Location, ParseError
 from assistant.model import CausalGraph
 
+#: Groups and subgraphs nested deeper than this are refused (the parsers recurse once per level).
+MAX_NESTING = 100
+#: Integers longer than this are refused (Python will not convert more than 4300 digits anyway).
+MAX_DIGITS = 1000
+
 #: model path -> (line, column); column may be None when only the line is known.
 LocationTable = Mapping[str, tuple[int, int | None]]
 
@@ -168,6 +173,13 @@ def require_text(text: str, *, fmt: str, source: str | None) -> str:
         raise ParseError("the input is empty: there is no graph in it", fmt=fmt,
                          location=Location(file=source, line=1, column=1))
     return text
+
+
+def json_problem(exc: ValueError | RecursionError) -> str:
+    """What ``json.loads`` failed on when it was not a syntax error (those carry their own position)."""
+    if isinstance(exc, RecursionError):
+        return "the JSON is nested too deeply"
+    return "a number in the JSON is too long (more than 4300 digits)"
 
 
 def format_number(x: float) -> str:

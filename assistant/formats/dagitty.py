@@ -63,7 +63,7 @@ import re
 from typing import Any
 
 from assistant.errors import GraphValidationError, Location, ParseError
-from assistant.formats._common import build_graph, format_number, parse_number, require_text
+from assistant.formats._common import MAX_NESTING, build_graph, format_number, parse_number, require_text
 from assistant.formats._lexer import LexerSpec, Token, TokenStream, quote, tokenize
 from assistant.model import CausalGraph
 
@@ -198,6 +198,8 @@ class _Reader:
                 ts.next()
             if not ts.at_op("{"):
                 raise ts.unexpected("'{' after 'subgraph'")
+        if ts.at_op("{") and len(self.groups) >= MAX_NESTING:
+            raise ts.error(f"groups nested more than {MAX_NESTING} deep")
         if ts.accept_op("{"):
             self.groups.append([])
             self.statements(end="}")

@@ -48,7 +48,9 @@ import re
 from typing import Any
 
 from assistant.errors import GraphValidationError, Location, ParseError
-from assistant.formats._common import build_graph, format_number, parse_number, require_text
+from assistant.formats._common import (
+    MAX_NESTING, build_graph, format_number, json_problem, parse_number, require_text,
+)
 from assistant.formats._lexer import LexerSpec, Token, TokenStream, quote, tokenize
 from assistant.model import CausalGraph, GraphMetadata
 
@@ -187,6 +189,8 @@ class _Reader:
             ts.next()
             if ts.peek().is_id:
                 ts.next()
+        if len(self.groups) >= MAX_NESTING:
+            raise ts.error(f"subgraphs nested more than {MAX_NESTING} deep")
         ts.expect_op("{", "to open the subgraph")
         node_defaults, edge_defaults = self.scopes[-1]
         self.scopes.append((dict(node_defaults), dict(edge_defaults)))
@@ -247,6 +251,8 @@ class _Reader:
             decoded = json.loads(value)
         except json.JSONDecodeError as exc:
             raise self.error(f"attribute {attr!r} is not valid JSON ({exc.msg} at character {exc.pos + 1})", tok)
+        except (ValueError, RecursionError) as exc:  # an integer of thousands of digits; nesting too deep
+            raise self.error(f"attribute {attr!r} is not usable JSON ({json_problem(exc)})", tok) from None
         if not isinstance(decoded, expected):
             raise self.error(f"attribute {attr!r} should be a JSON {'list' if expected is list else 'object'}", tok)
         return decoded

@@ -53,7 +53,7 @@ from html.entities import name2codepoint
 from typing import Any, Union
 
 from assistant.errors import Location, ParseError, UnknownVariableError
-from assistant.formats._common import build_graph, format_number, require_text
+from assistant.formats._common import MAX_DIGITS, build_graph, format_number, json_problem, require_text
 from assistant.model import CausalGraph, GraphMetadata
 
 FMT = "gml"
@@ -151,6 +151,9 @@ def _parse(text: str, source: str | None) -> list[_Pair]:
             opened.append(pair)
             continue
         if kind == "int":
+            if len(lexeme) > MAX_DIGITS:
+                raise ParseError(f"the number for {name!r} has {len(lexeme)} digits; at most {MAX_DIGITS} are read",
+                                 fmt=FMT, location=Location(file=source, line=tline, column=column))
             value: Any = int(lexeme)
         elif kind == "real":
             value = float(lexeme)
@@ -285,6 +288,8 @@ class _Builder:
         except json.JSONDecodeError as exc:
             raise _error(f"{pair.key!r} is not valid JSON ({exc.msg} at character {exc.pos + 1})", pair,
                          self.source) from None
+        except (ValueError, RecursionError) as exc:  # an integer of thousands of digits; nesting too deep
+            raise _error(f"{pair.key!r} is not usable JSON ({json_problem(exc)})", pair, self.source) from None
         if not isinstance(value, expected):
             raise _error(f"{pair.key!r} should hold a JSON {what}", pair, self.source)
         return value

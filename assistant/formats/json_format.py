@@ -35,7 +35,7 @@ import json
 from typing import Any
 
 from assistant.errors import Location, ParseError
-from assistant.formats._common import build_graph, require_text
+from assistant.formats._common import build_graph, json_problem, require_text
 from assistant.model import FORMAT_TAG, CausalGraph
 
 FMT = "json"
@@ -63,8 +63,8 @@ def read_json(text: str, *, source: str | None = None) -> CausalGraph:
         data: Any = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ParseError(exc.msg, fmt=FMT, location=Location(file=source, line=exc.lineno, column=exc.colno)) from None
-    except RecursionError:
-        raise ParseError("the JSON is nested too deeply", fmt=FMT, location=Location(file=source)) from None
+    except (ValueError, RecursionError) as exc:  # an integer of thousands of digits; nesting too deep
+        raise ParseError(json_problem(exc), fmt=FMT, location=Location(file=source)) from None
     if not isinstance(data, dict):
         raise ParseError(f"expected a JSON object describing a graph, found a JSON {_json_type(data)}", fmt=FMT,
                          location=Location(file=source, line=1, column=1))

@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import math
 import re
 
 import numpy as np
@@ -37,6 +38,8 @@ def _decode(content: bytes, file_name: str) -> str:
         raise DataError(f"the file is not UTF-8 text (invalid byte 0x{content[exc.start]:02x} at byte {exc.start})",
                         location=Location(file=file_name, line=line),
                         hint="re-save the file as UTF-8 CSV") from None
+    if not text.strip():  # a byte-order mark and blanks only
+        raise DataError("the file is empty", location=Location(file=file_name))
     if "\x00" in text:
         raise DataError("the file contains NUL bytes: it looks binary, not CSV", location=Location(file=file_name))
     return text
@@ -78,12 +81,17 @@ def _check_row_lengths(text: str, delimiter: str, width: int, file_name: str) ->
     row's first field into an index; both usually mean a broken export.
     """
     reader = csv.reader(io.StringIO(text), delimiter=delimiter, skipinitialspace=True)
-    next(reader, None)
-    for row in reader:
-        if row and len(row) != width and any(field.strip() for field in row):
-            raise DataError(f"row has {len(row)} field{'s' if len(row) != 1 else ''} but the header has {width}",
-                            location=Location(file=file_name, line=reader.line_num),
-                            hint="check for a missing or extra delimiter, or an unquoted field containing one")
+    try:
+        next(reader, None)
+        ragged = next((row for row in reader
+                       if row and len(row) != width and any(field.strip() for field in row)), None)
+    except csv.Error as exc:  # e.g. a field longer than csv.field_size_limit()
+        raise DataError(f"cannot read the row: {exc}", location=Location(file=file_name, line=reader.line_num),
+                        hint="check for an unterminated quote, or split the oversized field") from None
+    if ragged is not None:
+        raise DataError(f"row has {len(ragged)} field{'s' if len(ragged) != 1 else ''} but the header has {width}",
+                        location=Location(file=file_name, line=reader.line_num),
+                        hint="check for a missing or extra delimiter, or an unquoted field containing one")
 
 
 def read_csv(content: bytes, *, file_name: str = "<data>") -> tuple[pd.DataFrame, str]:
@@ -143,8 +151,14 @@ def profile_frame(frame: pd.DataFrame) -> list[ColumnProfile]:
         stats: dict[str, float | None] = {"minimum": None, "maximum": None, "mean": None, "std": None}
         if inferred in ("continuous", "integer", "ordinal", "binary") and pd.api.types.is_numeric_dtype(values):
             numeric = values.astype(float)
-            stats = {"minimum": float(numeric.min()), "maximum": float(numeric.max()), "mean": float(numeric.mean()),
-                     "std": float(numeric.std(ddof=1)) if len(numeric) > 1 else 0.0}
+            numeric = numeric[np.isfinite(numeric)]  # "inf" in a column parses as a number
+            if len(numeric):
+                with np.errstate(all="ignore"):
+                    stats = {"minimum": float(numeric.min()), "maximum": float(numeric.max()),
+                             "mean": float(numeric.mean()),
+                             "std": float(numeric.std(ddof=1)) if len(numeric) > 1 else 0.0}
+                # JSON (and PostgreSQL's json type) cannot hold inf or NaN, e.g. the mean of 1e308 and 1e308
+                stats = {k: v if v is not None and math.isfinite(v) else None for k, v in stats.items()}
         columns.append(ColumnProfile(name=str(name), inferred_type=inferred, n_missing=missing,
                                      missing_fraction=missing / n if n else 0.0,
                                      cardinality=int(values.nunique()), examples=examples, **stats))

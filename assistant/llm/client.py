@@ -30,7 +30,9 @@ key is ever written there, logged or put in an error message.
 
 from __future__ import annotations
 
+import json
 import logging
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -61,6 +63,7 @@ log = logging.getLogger("assistant.llm")
 T = TypeVar("T", bound=BaseModel)
 
 REPAIR_TEMPLATE = "repair_output"
+_SURROGATE = re.compile("[\ud800-\udfff]")
 MAX_REPAIR_ECHO = 8000
 
 _working: dict[tuple[str, str, str], Strategy] = {}
@@ -143,7 +146,8 @@ class LLMClient:
         self.settings = settings
         self.sink: ExchangeSink = sink if sink is not None else MemorySink()
         self.cache = bool(cache and settings.cache)
-        self.retry = retry if retry is not None else RetryPolicy(max_retries=settings.max_retries)
+        self.retry = retry if retry is not None else RetryPolicy(max_retries=settings.max_retries,
+                                                                 base_delay_s=settings.retry_delay_s)
         self.prompts_dir = prompts_dir
         self.provider = settings.provider
         self.base_url = settings.safe_base_url
@@ -231,7 +235,7 @@ class LLMClient:
     def _repair(self, run: _Run, template: PromptTemplate, strategy: Strategy, first: _Outcome) -> _Outcome:
         repair = load_prompt(REPAIR_TEMPLATE, self.prompts_dir)
         data = first.parsed.data
-        output: Any = data if isinstance(data, dict) else first.raw[:MAX_REPAIR_ECHO]
+        output: Any = data if isinstance(data, dict) and _json_safe(data) else first.raw[:MAX_REPAIR_ECHO]
         messages = repair.render({"errors": first.parsed.errors, "output": output,
                                   "schema": methods.json_schema(run.schema)})
         refused: Failure | None = None
@@ -356,8 +360,8 @@ class LLMClient:
         return redact(text, self._secrets)
 
     def _clean(self, text: str) -> str:
-        """Redacted, and without NUL characters (PostgreSQL text cannot hold them)."""
-        return self._redact(text).replace("\x00", "\ufffd")
+        """Redacted, and without NUL characters or lone surrogates (PostgreSQL text cannot hold them)."""
+        return _SURROGATE.sub("\ufffd", self._redact(text).replace("\x00", "\ufffd"))
 
     def _error(self, failure: Failure, *, attempts: int) -> LLMError:
         where = self.base_url or self.provider
@@ -397,6 +401,15 @@ class LLMClient:
                  tokens[2] if tokens[2] is not None else "?", latency_ms,
                  f": {record.error[:300]}" if record.error else "")
         return exchange_id
+
+
+def _json_safe(data: Any) -> bool:
+    """Whether ``data`` can be echoed as strict JSON (a model's answer may hold NaN or Infinity)."""
+    try:
+        json.dumps(data, allow_nan=False)
+    except (TypeError, ValueError):
+        return False
+    return True
 
 
 def _ms(started: float) -> int:

@@ -84,4 +84,4 @@ class MemorySink:
 def request_hash(request: dict[str, Any]) -> str:
     """sha256 of the request's canonical JSON (sorted keys, no whitespace)."""
     text = json.dumps(request, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()  # a model may answer lone surrogates

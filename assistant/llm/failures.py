@@ -112,6 +112,20 @@ def _short(text: str, limit: int = 500) -> str:
     return text if len(text) <= limit else text[:limit] + "..."
 
 
+def _root_cause(exc: BaseException) -> BaseException | None:
+    """The innermost cause of ``exc`` that says something.
+
+    LangChain and the SDK wrap the transport error twice in "Connection error."; the reason a user can act
+    on ("[Errno 111] Connection refused", "[Errno 104] Connection reset by peer") is at the bottom.
+    """
+    found, current, seen = None, exc.__cause__ or exc.__context__, 0
+    while current is not None and seen < 10:
+        if str(current) and str(current) != "Connection error.":
+            found = current
+        current, seen = current.__cause__ or current.__context__, seen + 1
+    return found
+
+
 def classify(exc: BaseException) -> Failure:
     """Sort an exception raised by a chat model call (see the module docstring)."""
     try:
@@ -128,7 +142,7 @@ def classify(exc: BaseException) -> Failure:
         if isinstance(exc, openai.APITimeoutError):
             return Failure("retry", "the request timed out")
         if isinstance(exc, openai.APIConnectionError):
-            cause = exc.__cause__ or exc.__context__
+            cause = _root_cause(exc)
             reason = f": {_short(str(cause), 200)}" if cause is not None and str(cause) else ""
             return Failure("retry", f"cannot connect{reason}")
         if isinstance(exc, openai.APIStatusError):

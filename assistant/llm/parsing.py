@@ -61,6 +61,8 @@ def extract_json(text: str) -> tuple[Any, str | None]:
             pass
         except RecursionError:
             return None, "the JSON is nested too deeply"
+        except ValueError:  # an integer of more than 4300 digits
+            return None, "a number in the JSON is too long"
         else:
             if isinstance(value, dict):
                 return value, None
@@ -79,6 +81,8 @@ def extract_json(text: str) -> tuple[Any, str | None]:
             continue
         except RecursionError:
             return None, "the JSON is nested too deeply"
+        except ValueError:
+            return None, "a number in the JSON is too long"
         if isinstance(value, dict):
             return value, None
     return None, last_error

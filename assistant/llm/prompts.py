@@ -55,6 +55,9 @@ _ANY_DOUBLE_BRACE = re.compile(r"\{\{(.*?)\}\}", re.S)
 NAME = r"^[a-z][a-z0-9_]*$"
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 class QuotedData(str):
     """Text produced by :func:`quote_data` (so :func:`render` does not quote it twice)."""
 
@@ -81,6 +84,8 @@ def quote_data(obj: Any, *, name: str = "data") -> QuotedData:
             text = json.dumps(value, ensure_ascii=False, allow_nan=False, default=_default)
         except (TypeError, ValueError) as exc:
             raise PromptError(f"data for {name!r} cannot be written as JSON: {exc}") from None
+        # A lone surrogate (from a model's answer, or undecodable bytes) cannot be sent as UTF-8: escape it.
+        text = _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
         return text.replace("<", "\\u003c")
 
     if isinstance(obj, (list, tuple)) and obj:

@@ -42,6 +42,7 @@ ENV_VARS: dict[str, tuple[str, str | None]] = {
     "temperature": ("CAUSAL_ASSISTANT_LLM_TEMPERATURE", None),
     "timeout_s": ("CAUSAL_ASSISTANT_LLM_TIMEOUT_S", None),
     "max_retries": ("CAUSAL_ASSISTANT_LLM_MAX_RETRIES", None),
+    "retry_delay_s": ("CAUSAL_ASSISTANT_LLM_RETRY_DELAY_S", None),
     "max_tokens": ("CAUSAL_ASSISTANT_LLM_MAX_TOKENS", None),
     "cache": ("CAUSAL_ASSISTANT_LLM_CACHE", None),
 }
@@ -67,6 +68,8 @@ class LLMSettings(BaseModel):
     temperature: float = Field(default=0.0, ge=0.0, le=2.0)
     timeout_s: float = Field(default=60.0, gt=0)
     max_retries: int = Field(default=3, ge=0, le=20, description="Retries after the first attempt.")
+    retry_delay_s: float = Field(default=1.0, gt=0, le=60,
+                                 description="Backoff before the first retry; doubles for each further one.")
     max_tokens: int | None = Field(default=None, ge=1)
     cache: bool = True
 

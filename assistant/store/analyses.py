@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, Row, insert, select, update
 
 from assistant.errors import InputError, InvalidTransitionError, NotFoundError
+from assistant.store import audit
 from assistant.store.catalog import check_label, graph_row
 from assistant.store.info import AnalysisRunInfo, now, utc
 from assistant.store.tables import analysis_runs, graph_versions, graphs, projects
@@ -79,7 +80,10 @@ def start_run(conn: Connection, project: str, graph_name: str, number: int, spec
     new_id = conn.execute(insert(analysis_runs).values(
         graph_version_id=version.id, created_at=now(), created_by=author, status="running", spec=payload,
         data_sha256=data_sha256).returning(analysis_runs.c.id)).scalar_one()
-    return get_run(conn, int(new_id))
+    info = get_run(conn, int(new_id))
+    audit.record(conn, author, "analysis.start", project=project, graph_name=graph_name, version=info.version,
+                 subject=f"run {info.id}", details={"data_sha256": data_sha256})
+    return info
 
 
 def _end(conn: Connection, run_id: int, values: dict[str, Any]) -> AnalysisRunInfo:
@@ -91,7 +95,13 @@ def _end(conn: Connection, run_id: int, values: dict[str, Any]) -> AnalysisRunIn
                                                     analysis_runs.c.status == "running").values(**values))
     if done.rowcount != 1:  # another writer ended it between our read and our update
         raise InvalidTransitionError(f"analysis run {run_id} was ended concurrently")
-    return get_run(conn, run_id)
+    ended = get_run(conn, run_id)
+    details: dict[str, Any] = {"duration_seconds": ended.duration_seconds}
+    if ended.error is not None:
+        details["error"] = ended.error.get("code")
+    audit.record(conn, ended.created_by, f"analysis.{ended.status}", project=ended.project,
+                 graph_name=ended.graph_name, version=ended.version, subject=f"run {run_id}", details=details)
+    return ended
 
 
 def finish_run(conn: Connection, run_id: int, result: Any, *, duration_seconds: float | None = None,

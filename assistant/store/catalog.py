@@ -16,6 +16,7 @@ from assistant.errors import InputError, NotFoundError
 from assistant.model import DatasetProfile
 from assistant.model.variable import check_name
 from assistant.errors import AlreadyExistsError
+from assistant.store import audit
 from assistant.store.info import DatasetInfo, GraphInfo, ProjectInfo, now, utc
 from assistant.store.tables import datasets, graph_versions, graphs, projects
 
@@ -86,6 +87,8 @@ def create_project(conn: Connection, name: str, description: str, author: str) -
         if _is_unique_violation(exc):
             raise AlreadyExistsError(f"a project named {name!r} already exists") from exc
         raise
+    audit.record(conn, author, "project.create", project=name, details={"description": description} if description
+                 else None)
     return ProjectInfo(**values)
 
 
@@ -137,6 +140,9 @@ def add_dataset(conn: Connection, project: str, name: str, *, content: bytes, pr
         if _is_unique_violation(exc):
             raise AlreadyExistsError(f"project {project!r} already has a dataset named {name!r}") from exc
         raise
+    audit.record(conn, author, "dataset.add", project=project, subject=name,
+                 details={"file_name": file_name, "sha256": digest, "size_bytes": len(content),
+                          "rows": profile.n_rows, "columns": len(profile.columns)})
     return DatasetInfo(project=project, name=name, file_name=file_name, content_hash=digest,
                        size_bytes=len(content), profile=profile, created_at=values["created_at"], created_by=author)
 

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, Row, insert, select
 
 from assistant.errors import InputError, NotFoundError
+from assistant.store import audit
 from assistant.store.catalog import check_label, graph_row
 from assistant.store.info import CritiqueInfo, now, utc
 from assistant.store.tables import critiques, graph_versions, graphs, projects
@@ -72,6 +73,9 @@ def record_critique(conn: Connection, project: str, graph_name: str, number: int
         graph_version_id=version.id, created_at=now(), created_by=author, data_sha256=data_sha256,
         errors=counts["error"], warnings=counts["warning"], infos=counts["info"], rules=rules,
         report=payload).returning(critiques.c.id)).scalar_one()
+    audit.record(conn, author, "critique.record", project=project, graph_name=graph_name, version=version.number,
+                 subject=f"critique {new_id}", details={"errors": counts["error"], "warnings": counts["warning"],
+                                                         "infos": counts["info"], "data_sha256": data_sha256})
     return get_critique(conn, int(new_id))
 
 

@@ -212,6 +212,34 @@ class WorkingCopyInfo(_Info):
     updated_at: datetime
 
 
+class AuditEntryInfo(_Info):
+    """One row of the audit log: ``actor`` did ``action`` at ``created_at`` (migration 0006)."""
+
+    id: int
+    created_at: datetime
+    actor: str
+    action: str
+    project: str | None = None
+    graph_name: str | None = None
+    version: int | None = None
+    subject: str | None = None
+    details: dict[str, JsonValue] | None = None
+
+    def describe(self) -> str:
+        """One line: ``2026-12-02T10:00:00Z ana version.save sales/main v3 "add Z"``."""
+        where = "/".join(p for p in (self.project, self.graph_name) if p)
+        if self.version is not None:
+            where += f" v{self.version}"
+        parts = [self.created_at.strftime("%Y-%m-%dT%H:%M:%SZ"), self.actor, self.action, where.strip()]
+        if self.subject:
+            parts.append(self.subject)
+        details = self.details or {}
+        for key in ("message", "from", "to", "comment", "status"):
+            if details.get(key):
+                parts.append(f"{key}={json.dumps(details[key], ensure_ascii=False)}")
+        return " ".join(p for p in parts if p)
+
+
 def canonical_json(content: Any) -> bytes:
     """The bytes that are hashed: sorted keys, no whitespace, UTF-8."""
     return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False,

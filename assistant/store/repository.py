@@ -21,6 +21,7 @@ work or none of it.  Results are immutable pydantic records
 from __future__ import annotations
 
 from contextlib import contextmanager
+from datetime import datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Callable, Iterator, TypeVar
 
@@ -32,10 +33,10 @@ from assistant.edit.diff import GraphDiff
 from assistant.errors import StoreError
 from assistant.model import CausalGraph, DatasetProfile
 from assistant.store import blame as _blame
-from assistant.store import analyses, catalog, critiques, exchanges, review, versions, working_copies
+from assistant.store import analyses, audit, catalog, critiques, exchanges, review, versions, working_copies
 from assistant.store.db import READ_ONLY, make_engine, parse_url, safe_url, translate_errors
 from assistant.store.info import (
-    AnalysisRunInfo, CritiqueInfo, DatasetInfo, EdgeBlame, ExchangeRecord, GraphInfo, ProjectInfo, ReviewEventInfo, VersionInfo,
+    AnalysisRunInfo, AuditEntryInfo, CritiqueInfo, DatasetInfo, EdgeBlame, ExchangeRecord, GraphInfo, ProjectInfo, ReviewEventInfo, VersionInfo,
     VersionStatus, WorkingCopyInfo,
 )
 from assistant.store.migrate import ensure_schema
@@ -289,6 +290,17 @@ class Store:
     def discard_working_copy(self, project: str, graph_name: str, user: str) -> bool:
         """Forget ``user``'s unsaved edits (after a save, or on request); True if there were any."""
         return self._write(working_copies.discard_working_copy, project, graph_name, user)
+
+    # --- the audit log -------------------------------------------------------
+
+    def audit_log(self, *, project: str | None = None, graph_name: str | None = None, actor: str | None = None,
+                  since: datetime | None = None, limit: int | None = None) -> list[AuditEntryInfo]:
+        """Who changed what and when, oldest first (the newest ``limit`` entries if given).
+
+        Every write method above adds its entry in its own transaction; the log is append-only.
+        """
+        return self._read(audit.list_entries, project=project, graph_name=graph_name, actor=actor, since=since,
+                          limit=limit)
 
     def row_counts(self) -> dict[str, int]:
         """Rows per table (diagnostics and tests)."""

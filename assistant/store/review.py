@@ -20,6 +20,7 @@ from typing import Any, get_args
 from sqlalchemy import Connection, Row, insert, select, update
 
 from assistant.errors import InputError, InvalidTransitionError
+from assistant.store import audit
 from assistant.store.catalog import check_label, graph_row
 from assistant.store.info import ReviewAction, ReviewEventInfo, VersionInfo, VersionStatus, now, utc
 from assistant.store.tables import graph_versions, graphs, review_events
@@ -65,6 +66,8 @@ def set_status(conn: Connection, project: str, graph_name: str, number: int, sta
     if result.rowcount != 1:  # pragma: no cover - the row lock makes this unreachable
         raise InvalidTransitionError(f"the status of version {number} changed while updating it")
     _insert_event(conn, row.id, action, actor, comment, None)
+    audit.record(conn, actor, "version.status", project=project, graph_name=graph_name, version=number,
+                 details={"action": action, "from": current, "to": status, "comment": comment})
     return version_info(project, graph_name, conn.execute(VERSION_QUERY.where(graph_versions.c.id == row.id)).one())
 
 
@@ -91,6 +94,8 @@ def add_review_event(conn: Connection, project: str, graph_name: str, number: in
     g = graph_row(conn, project, graph_name)
     row = version_row(conn, g, project, number)
     values = _insert_event(conn, row.id, action, actor, comment, subject)
+    audit.record(conn, actor, "review.comment", project=project, graph_name=graph_name, version=row.number,
+                 subject=subject, details={"action": action, "comment": comment})
     return ReviewEventInfo(project=project, graph_name=graph_name, version=row.number, actor=actor,
                            action=action, comment=comment, subject=subject,  # type: ignore[arg-type]
                            created_at=values["created_at"])

@@ -9,7 +9,7 @@ produces stable names on every backend.
 
 Versions are immutable: after insertion only ``graph_versions.status``
 changes (and ``graphs.head_version_id`` moves forward).  LLM exchanges and
-critiques are never updated either.
+critiques are never updated either, and the audit log is append-only.
 """
 
 from __future__ import annotations
@@ -225,6 +225,29 @@ class WorkingCopy(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class AuditEntry(Base):
+    """Who changed what, and when (migration 0006): one row per change, written in the change's transaction.
+
+    Rows are only ever inserted.  Names rather than foreign keys, so an entry
+    reads on its own: ``project``, ``graph_name`` and ``version`` say where,
+    ``action`` what (``version.save``, ``version.status``, ``dataset.add``, ...),
+    ``subject`` the thing acted on when it is not a version (a dataset's name,
+    ``run 12``) and ``details`` the rest (message, status from/to, hashes).
+    """
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    actor: Mapped[str] = mapped_column(String(NAME_LENGTH))
+    action: Mapped[str] = mapped_column(String(64), comment='e.g. "version.save", "version.status", "dataset.add"')
+    project: Mapped[str | None] = mapped_column(String(NAME_LENGTH), nullable=True, index=True)
+    graph_name: Mapped[str | None] = mapped_column(String(NAME_LENGTH), nullable=True)
+    version: Mapped[int | None] = mapped_column(Integer, nullable=True, comment="the graph version number")
+    subject: Mapped[str | None] = mapped_column(Text, nullable=True, comment="what was acted on, when not a version")
+    details: Mapped[Any | None] = mapped_column(JSON(none_as_null=True), nullable=True)
+
+
 projects = Project.__table__
 datasets = Dataset.__table__
 graphs = Graph.__table__
@@ -234,3 +257,4 @@ llm_exchanges = LLMExchange.__table__
 critiques = Critique.__table__
 analysis_runs = AnalysisRun.__table__
 working_copies = WorkingCopy.__table__
+audit_log = AuditEntry.__table__

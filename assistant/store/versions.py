@@ -25,6 +25,7 @@ from sqlalchemy import Connection, Row, func, insert, select, update
 from assistant.edit.diff import GraphDiff, diff_graphs
 from assistant.errors import ConflictError, InputError, NotFoundError
 from assistant.model import CausalGraph
+from assistant.store import audit
 from assistant.store.catalog import check_label, graph_row, insert_graph
 from assistant.store.info import VersionInfo, content_hash, now, utc
 from assistant.store.tables import graph_versions, graphs
@@ -106,6 +107,8 @@ def create_graph(conn: Connection, project: str, name: str, graph: CausalGraph, 
     graph_id = insert_graph(conn, project, name, author)
     version_id = _insert_version(conn, graph_id, 1, None, graph, author, message)
     _move_head(conn, graph_row(conn, project, name), version_id)
+    audit.record(conn, author, "graph.create", project=project, graph_name=name, version=1,
+                 details={"message": message, "content_hash": content_hash(graph)})
     return version_info(project, name, conn.execute(VERSION_QUERY.where(graph_versions.c.id == version_id)).one())
 
 
@@ -124,7 +127,10 @@ def save_version(conn: Connection, project: str, graph_name: str, graph: CausalG
             f"since by {head.author} ({concurrent.summary()}); nothing was saved",
             head_version=head.number, parent_version=parent, diff=diff_graphs(head_graph, graph),
             concurrent_diff=concurrent)
-    return _append(conn, project, g, head, graph, author, message)
+    info = _append(conn, project, g, head, graph, author, message)
+    audit.record(conn, author, "version.save", project=project, graph_name=graph_name, version=info.number,
+                 details={"parent": parent, "message": message, "content_hash": info.content_hash})
+    return info
 
 
 def revert(conn: Connection, project: str, graph_name: str, to: int, *, author: str,
@@ -135,7 +141,10 @@ def revert(conn: Connection, project: str, graph_name: str, to: int, *, author: 
     content = CausalGraph.model_validate(target.content)
     if message is None:
         message = f"Revert to version {to}"
-    return _append(conn, project, g, head, content, author, message)
+    info = _append(conn, project, g, head, content, author, message)
+    audit.record(conn, author, "version.revert", project=project, graph_name=graph_name, version=info.number,
+                 details={"parent": head.number, "to": to, "message": message, "content_hash": info.content_hash})
+    return info
 
 
 def get_version(conn: Connection, project: str, graph_name: str, number: int | None) -> VersionInfo:

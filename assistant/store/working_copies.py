@@ -18,8 +18,9 @@ from sqlalchemy import Connection, Row, delete, insert, select, update
 
 from assistant.errors import InputError
 from assistant.model import CausalGraph
+from assistant.store import audit
 from assistant.store.catalog import check_label, graph_row
-from assistant.store.info import WorkingCopyInfo, now, utc
+from assistant.store.info import WorkingCopyInfo, content_hash, now, utc
 from assistant.store.tables import graph_versions, working_copies
 from assistant.store.versions import check_graph, version_row
 
@@ -49,6 +50,8 @@ def put_working_copy(conn: Connection, project: str, graph_name: str, user: str,
         conn.execute(insert(working_copies).values(graph_id=g.id, user_name=user, **values))
     else:
         conn.execute(update(working_copies).where(working_copies.c.id == existing.id).values(**values))
+    audit.record(conn, user, "working_copy.put", project=project, graph_name=graph_name, version=base.number,
+                 details={"content_hash": content_hash(graph), "message": message})
     return WorkingCopyInfo(project=project, graph_name=graph_name, user=user, base_version=base.number, graph=graph,
                            message=message, updated_at=values["updated_at"])
 
@@ -63,4 +66,6 @@ def discard_working_copy(conn: Connection, project: str, graph_name: str, user: 
     g = graph_row(conn, project, graph_name)
     result = conn.execute(delete(working_copies).where(working_copies.c.graph_id == g.id,
                                                        working_copies.c.user_name == user))
+    if result.rowcount > 0:
+        audit.record(conn, user, "working_copy.discard", project=project, graph_name=graph_name)
     return result.rowcount > 0

@@ -37,6 +37,7 @@ def analyze_version(store: Store, identity: Identity, project: str, graph: str, 
     """Run and record an analysis of version ``number``; returns the result and the run id."""
     from assistant.analysis.runner import run_analysis
 
+    identity.require_any("run analyses")
     info = store.get_version(project, graph, number)
     spec = spec.model_copy(update={"allow_unvalidated": allow_unvalidated})
 
@@ -57,6 +58,7 @@ def query_version(store: Store, identity: Identity, project: str, graph: str, nu
     """
     from assistant.analysis.queries import run_query
 
+    identity.require_any("run analyses")
     info = store.get_version(project, graph, number)
 
     def work() -> QueryResult:

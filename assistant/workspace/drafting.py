@@ -29,10 +29,15 @@ ROLE_CHOICES = ("", "exposure", "outcome", "confounder", "mediator", "instrument
 
 def add_uploaded_dataset(store: Store, identity: Identity, project: str, name: str, content: bytes,
                          file_name: str) -> DatasetInfo:
-    """Profile the bytes first (a bad CSV raises :class:`DataError` and nothing is stored), then store them."""
+    """Check the size, profile the bytes (a bad CSV raises :class:`DataError` and nothing is stored), store them.
+
+    A file over the upload limit raises :class:`~assistant.errors.UploadTooLargeError` before it is parsed.
+    """
     from assistant.intake import profile_csv
+    from assistant.intake.limits import check_upload_size
 
     identity.require(EDITOR, "add datasets")
+    check_upload_size(len(content), file_name=file_name)
     _frame, profile = profile_csv(content, file_name=file_name)
     return store.add_dataset(project, name.strip(), content=content, profile=profile, author=identity.name,
                              file_name=file_name)
@@ -52,6 +57,16 @@ def load_dataset(store: Store, project: str, name: str) -> LoadedData:
     info = store.get_dataset(project, name)
     frame, profile = profile_csv(store.dataset_content(project, name), file_name=info.file_name or name)
     return LoadedData(name=name, frame=frame, profile=profile, sha256=info.content_hash)
+
+
+def interactive_data(loaded: LoadedData, *, max_rows: int | None = None):
+    """The rows drafting and critique use in the UI: all of them, or a seeded sample over the limit.
+
+    Returns an :class:`~assistant.intake.limits.InteractiveData`; its ``note`` is what the page shows.
+    """
+    from assistant.intake.limits import interactive_sample
+
+    return interactive_sample(loaded.frame, max_rows=max_rows)
 
 
 def default_dataset(store: Store, project: str, graph: CausalGraph | None = None) -> str | None:

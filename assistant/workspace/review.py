@@ -38,7 +38,8 @@ def reject(store: Store, identity: Identity, project: str, graph: str, number: i
 
 def comment(store: Store, identity: Identity, project: str, graph: str, number: int, text: str, *,
             subject: str | None = None) -> ReviewEventInfo:
-    """Comment on a version, or on one of its edges (``subject`` = ``"a -> b"``); anyone may comment."""
+    """Comment on a version, or on one of its edges (``subject`` = ``"a -> b"``); editors and reviewers may."""
+    identity.require_any("comment on versions")
     if not text.strip():
         raise InputError("the comment is empty")
     if subject is not None:

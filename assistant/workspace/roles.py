@@ -17,6 +17,13 @@ Roles, first match wins:
 3. Nothing configured: the local user is editor *and* reviewer (a one-person
    install); a logged-in user is an editor only.
 
+Deployed mode (``CAUSAL_ASSISTANT_MODE=deployed``, or ``[server] mode``):
+the UI refuses to start unless ``[auth]`` is configured
+(:func:`require_login_if_deployed`), so every user is a logged-in user
+whose roles come from ``[users]`` only.  The roles are checked again by the
+service layer (:mod:`assistant.workspace`) on every action, whatever the
+page shows.
+
 >>> local_identity(env={"CAUSAL_ASSISTANT_USER": "ana", "CAUSAL_ASSISTANT_ROLES": "editor"}, file_values={}).roles
 frozenset({'editor'})
 >>> oidc_identity({"name": "Bo", "email": "bo@x.org"}, file_values={"users": {"reviewers": ["bo@x.org"]}}).can_review
@@ -27,6 +34,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal, Mapping
 
 from assistant.errors import ConfigError, PermissionDeniedError
@@ -60,6 +68,13 @@ class Identity:
                 f"{self.name} may not {action}: that needs the {role} role (you have: {have})",
                 hint=f"ask an administrator to add you to [users] {role}s in the config file"
                      + (f", or set {ROLES_ENV}" if self.source == "local" else ""))
+
+    def require_any(self, action: str) -> None:
+        """Raise :class:`PermissionDeniedError` unless the user has some role (a logged-in reader has none)."""
+        if not self.roles:
+            raise PermissionDeniedError(
+                f"{self.name} may not {action}: that needs the editor or reviewer role (you have none)",
+                hint="ask an administrator to add you to [users] editors or reviewers in the config file")
 
     def describe(self) -> str:
         return f"user: {self.name} · roles: {', '.join(r for r in ROLES if r in self.roles) or 'none'}"
@@ -135,6 +150,41 @@ def oidc_identity(user: Mapping[str, Any], env: Mapping[str, str] | None = None,
     configured = roles_from_config([name, email or ""], _file_values(env, file_values))
     return Identity(name=name, roles=configured if configured is not None else frozenset({EDITOR}), source="oidc",
                     email=email)
+
+
+def require_login_if_deployed(deployed: bool, secrets: Mapping[str, Any]) -> None:
+    """Deployed mode (``CAUSAL_ASSISTANT_MODE=deployed``) without an OIDC login configured is refused.
+
+    Without ``[auth]`` the UI would fall back to the local user, whom anyone
+    reaching the server could then impersonate; so the UI does not start.
+    """
+    if deployed and not oidc_configured(secrets):
+        raise ConfigError(
+            "deployed mode requires a login, but no OIDC provider is configured",
+            hint="add an [auth] table (redirect_uri, cookie_secret, client_id, client_secret, "
+                 "server_metadata_url) to .streamlit/secrets.toml (see docs/deployment.md), "
+                 "or run in local mode (CAUSAL_ASSISTANT_MODE=local)")
+
+
+def secrets_files(cwd: Path | None = None) -> list[Path]:
+    """Where Streamlit reads ``secrets.toml``: the user's ``~/.streamlit/`` and the working directory's."""
+    cwd = Path.cwd() if cwd is None else cwd
+    return [Path.home() / ".streamlit" / "secrets.toml", cwd / ".streamlit" / "secrets.toml"]
+
+
+def read_secrets_files(paths: list[Path]) -> dict[str, Any]:
+    """The merged secrets (later files win), as Streamlit would see them; unreadable files count as empty."""
+    import tomllib
+
+    merged: dict[str, Any] = {}
+    for path in paths:
+        try:
+            merged.update(tomllib.loads(path.read_text(encoding="utf-8")))
+        except FileNotFoundError:
+            continue
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigError(f"cannot read {path}: {exc}") from None
+    return merged
 
 
 def oidc_configured(secrets: Mapping[str, Any]) -> bool:

@@ -80,6 +80,7 @@ class Workspace:
     last_change: str = ""
     conflict: Conflict | None = None
     restored: bool = False
+    data_note: str | None = None  # set when ``data`` is a sample of a larger dataset (the UI shows it)
     cache: CITestCache = field(default_factory=CITestCache)
     _report: tuple[str, str, CritiqueReport] | None = field(default=None, repr=False)
 
@@ -120,6 +121,7 @@ class Workspace:
         return self.head().number != self.base.number
 
     def _persist(self) -> None:
+        self.identity.require(EDITOR, "edit graphs")  # every working-copy write passes here
         if self.dirty or self.message:
             self.store.put_working_copy(self.project, self.graph_name, self.identity.name, self.graph,
                                         base_version=self.base.number, message=self.message)

@@ -120,17 +120,16 @@ def test_the_database_refuses_negative_counts(store, project, graph_name):
 def test_migration_0003_upgrades_a_0002_database_with_data_and_downgrades_cleanly(database_url):
     engine = make_engine(database_url)
     try:
-        upgrade_database(engine, "0002")
+        graph = make_graph(["X", "Y"], [("X", "Y")], exposures=["X"], outcomes=["Y"])
+        # write data, take the database back to the 0002 schema (the data in its tables stay),
+        # then let opening the store upgrade it to the head
+        with Store.open(database_url) as old:
+            old.create_project("kept", author="ana")
+            old.create_graph("kept", "main", graph, author="ana", message="before 0003")
+        downgrade_database(engine, "0002")
         assert "critiques" not in sa.inspect(engine).get_table_names()
         with engine.begin() as conn:
             assert conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar_one() == "0002"
-        graph = make_graph(["X", "Y"], [("X", "Y")], exposures=["X"], outcomes=["Y"])
-        # write data with the 0002 schema, then let opening the store upgrade it to the head
-        from assistant.store.repository import Store as _Store
-
-        with _Store(engine, engine.url) as old:
-            old.create_project("kept", author="ana")
-            old.create_graph("kept", "main", graph, author="ana", message="before 0003")
         with Store.open(database_url) as store:
             assert [v.message for v in store.log("kept", "main")] == ["before 0003"]
             info = store.record_critique("kept", "main", 1, critique(graph), author="ana")

@@ -102,7 +102,10 @@ with st.container(key="analysis_result"):
                 except ValueError:
                     pass
                 for b in s.benchmarks:
-                    ax.plot(b.r2dz_x, b.r2yz_dx, "k^") if hasattr(b, "r2dz_x") else None
+                    if b.adjusted_estimate is not None:  # a benchmark with no bound is explained in the text
+                        ax.plot(b.r2dz_x, b.r2yz_dx, "k^")
+                        ax.annotate(b.covariate, (b.r2dz_x, b.r2yz_dx), textcoords="offset points", xytext=(4, 4),
+                                    fontsize=8)
                 ax.set_xlabel("partial R² of the confounder with the exposure")
                 ax.set_ylabel("partial R² with the outcome")
                 ax.set_title("adjusted estimate (red: where the effect disappears)")

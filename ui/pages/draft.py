@@ -46,6 +46,7 @@ dataset = st.session_state.get("dataset")
 if dataset not in datasets:
     dataset = drafting.default_dataset(store, p) or datasets[0]
 loaded = drafting.load_dataset(store, p, dataset)
+rows_used = drafting.interactive_data(loaded)  # over the interactive row limit: a seeded sample
 rows = st.session_state.get(f"variable_rows::{p}::{dataset}")
 g = common.graph_name()
 graph = store.get_version(p, g).graph if g else None
@@ -61,6 +62,8 @@ exposure = st.session_state.get(f"exposure::{p}") or None
 outcome = st.session_state.get(f"outcome::{p}") or None
 st.markdown(f"**Question:** {question or '_none — write one on the Data & question page_'}  \n"
             f"**Data:** {dataset} ({loaded.profile.n_rows} rows)")
+if rows_used.note:
+    st.info(rows_used.note)
 k = st.number_input("Candidates", min_value=1, max_value=6, value=3, step=1, key="draft_candidates_k")
 target = st.text_input("Save accepted drafts into graph", value=g or "main", key="draft_graph_name")
 
@@ -75,7 +78,7 @@ def run(chosen_backend: str) -> None:
                                                 outcome=outcome, candidates=int(k))
                 status.write(f"{len(request.variables)} variables; exposure {request.exposure or '(from the question)'},"
                              f" outcome {request.outcome or '(from the question)'}")
-                result = drafting.run_draft(request, loaded.frame, backend=chosen_backend, store=store, project=p,
+                result = drafting.run_draft(request, rows_used.frame, backend=chosen_backend, store=store, project=p,
                                             graph_name=target, llm_settings=settings)
             except LLMError as err:
                 status.update(label="The LLM endpoint could not be used", state="error")

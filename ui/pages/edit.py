@@ -205,6 +205,8 @@ with left:
 with right:
     with st.container(key="critique_panel", border=True):
         st.subheader("Critique")
+        if ws.data_note:
+            st.info(ws.data_note)
         with st.spinner("critiquing…"):
             try:
                 report = ws.critique()

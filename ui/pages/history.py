@@ -5,7 +5,7 @@ import streamlit as st
 
 import common
 from assistant.errors import CausalAssistantError
-from assistant.workspace import canvas
+from assistant.workspace import actions, canvas
 
 store, who = st.session_state["_store"], st.session_state["_who"]
 p, g = common.require_graph()
@@ -38,8 +38,7 @@ c1, c2 = st.columns([4, 2])
 to = c1.selectbox("Make a new version with the content of", numbers, index=min(1, len(numbers) - 1), key="revert_to")
 if c2.button("Revert", key="revert"):
     try:
-        who.require("editor", "revert graphs")
-        v = store.revert(p, g, to, author=who.name)
+        v = actions.revert(store, who, p, g, to)
     except CausalAssistantError as err:
         common.error(err)
     else:

@@ -4,6 +4,7 @@ import streamlit as st
 
 import common
 from assistant.errors import CausalAssistantError
+from assistant.workspace import actions
 
 store, who = st.session_state["_store"], st.session_state["_who"]
 st.title("Projects")
@@ -28,7 +29,7 @@ with st.form("new_project", border=True):
     description = st.text_input("Description (optional)", key="new_project_description")
     if st.form_submit_button("Create project", key="create_project"):
         try:
-            store.create_project(name.strip(), description=description, author=who.name)
+            actions.create_project(store, who, name, description)
         except CausalAssistantError as err:
             common.error(err)
         else:

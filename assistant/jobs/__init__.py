@@ -1,0 +1,28 @@
+"""Background jobs on RQ (Redis Queue): long analyses and drafts on large data, off the UI and the CLI.
+
+Why RQ, and not a home-made runner, Celery, Dask or Dramatiq: see ``docs/deployment.md``.
+
+* :func:`enqueue_analysis` records the analysis run in the store (``running``: queued or working),
+  then enqueues :func:`assistant.jobs.tasks.run_analysis_job` with only ids in the job (no data, no
+  secrets: the worker reads the version, the spec and the dataset from the shared store).
+* :func:`enqueue_draft` enqueues a draft (e.g. structure search on the full data); the
+  :class:`~assistant.draft.result.DraftResult` comes back as the job's result (:func:`draft_result`).
+* :func:`run_status` maps the RQ job's status to the stored run's (queued/started → ``running``,
+  finished → ``succeeded``, failed/stopped → ``failed``, canceled → ``cancelled``) and ends a stored
+  run whose job died without ending it (a killed worker).
+* :func:`cancel_analysis` marks the run ``cancelled`` (guarded: exactly one of the canceller and the
+  worker ends it), then cancels the queued job or stops the running one.
+* The worker is ``causal-assistant worker`` (``rq``'s :class:`~rq.Worker` on our queue).
+
+Configuration: ``CAUSAL_ASSISTANT_REDIS_URL`` (default ``redis://127.0.0.1:6379/0``),
+``CAUSAL_ASSISTANT_QUEUE`` (default ``causal-assistant``), ``CAUSAL_ASSISTANT_JOB_TIMEOUT``
+(seconds, default 3600).  Workers need the same ``DATABASE_URL`` as the UI.
+"""
+
+from assistant.jobs.queue import (
+    BackgroundRun, DEFAULT_QUEUE, DEFAULT_REDIS_URL, cancel_analysis, connect, draft_result, enqueue_analysis,
+    enqueue_draft, get_queue, job_id_of, queue_name, redis_url, run_status,
+)
+
+__all__ = ["BackgroundRun", "DEFAULT_QUEUE", "DEFAULT_REDIS_URL", "cancel_analysis", "connect", "draft_result",
+           "enqueue_analysis", "enqueue_draft", "get_queue", "job_id_of", "queue_name", "redis_url", "run_status"]

@@ -1,0 +1,250 @@
+"""Enqueue, inspect and cancel background jobs on RQ; the stored analysis run is the source of truth.
+
+A background analysis is an ordinary stored run (``analysis_runs``) whose spec carries
+``{"background": {"job_id", "queue", "dataset"}}``.  Its status is ``running`` from the moment
+it is queued until the worker (or a canceller) ends it, exactly once, as for a run in the
+foreground.  The job itself holds nothing but the run id and the job id.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Mapping
+
+from assistant.errors import (
+    AnalysisCancelledError, AnalysisFailedError, AnalysisInputError, InputError, InvalidTransitionError,
+    JobQueueUnavailableError,
+)
+
+if TYPE_CHECKING:
+    from redis import Redis
+    from rq import Queue
+
+    from assistant.analysis.spec import AnalysisSpec
+    from assistant.draft.result import DraftResult
+    from assistant.draft.spec import DraftRequest
+    from assistant.store import AnalysisRunInfo, Store
+
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
+DEFAULT_QUEUE = "causal-assistant"
+DEFAULT_JOB_TIMEOUT_S = 3600
+RESULT_TTL_S = 7 * 24 * 3600
+
+# RQ job status -> stored analysis run status (None: the job is still waiting or working).
+RUN_STATUS_OF_JOB: dict[str, str | None] = {
+    "created": None, "queued": None, "deferred": None, "scheduled": None, "started": None,
+    "finished": "succeeded", "failed": "failed", "stopped": "failed", "canceled": "cancelled",
+}
+
+
+def redis_url(env: Mapping[str, str] | None = None) -> str:
+    env = os.environ if env is None else env
+    return env.get("CAUSAL_ASSISTANT_REDIS_URL") or DEFAULT_REDIS_URL
+
+
+def queue_name(env: Mapping[str, str] | None = None) -> str:
+    env = os.environ if env is None else env
+    return env.get("CAUSAL_ASSISTANT_QUEUE") or DEFAULT_QUEUE
+
+
+def job_timeout(env: Mapping[str, str] | None = None) -> int:
+    env = os.environ if env is None else env
+    raw = env.get("CAUSAL_ASSISTANT_JOB_TIMEOUT") or str(DEFAULT_JOB_TIMEOUT_S)
+    try:
+        return max(1, int(raw))
+    except ValueError:
+        raise InputError(f"CAUSAL_ASSISTANT_JOB_TIMEOUT must be a number of seconds, not {raw!r}") from None
+
+
+def safe_redis_url(url: str) -> str:
+    """The URL with any password replaced by ``***``."""
+    return re.sub(r"(://[^:/@\s]*:)[^@\s]*@", r"\1***@", url)
+
+
+def connect(url: str | None = None) -> "Redis":
+    """A checked connection to the queue's Redis; :class:`JobQueueUnavailableError` if it does not answer."""
+    from redis import Redis
+    from redis.exceptions import RedisError
+
+    url = url or redis_url()
+    try:
+        connection = Redis.from_url(url, socket_connect_timeout=3)
+        connection.ping()
+    except (RedisError, ValueError, OSError) as exc:
+        raise JobQueueUnavailableError(
+            f"cannot reach the job queue at {safe_redis_url(url)}: {safe_redis_url(str(exc))}",
+            hint="start Redis, or set CAUSAL_ASSISTANT_REDIS_URL; without it, run the analysis in the "
+                 "foreground (without --background)") from None
+    return connection
+
+
+def get_queue(connection: "Redis | None" = None, name: str | None = None) -> "Queue":
+    from rq import Queue
+
+    return Queue(name or queue_name(), connection=connection or connect(), default_timeout=job_timeout())
+
+
+@dataclass(frozen=True)
+class BackgroundRun:
+    """A queued analysis: the stored run and the RQ job that will end it."""
+
+    run_id: int
+    job_id: str
+    queue: str
+
+
+def job_id_of(run: "AnalysisRunInfo") -> str | None:
+    background = run.spec.get("background")
+    return background.get("job_id") if isinstance(background, dict) else None  # type: ignore[return-value]
+
+
+def enqueue_analysis(store: "Store", project: str, graph: str, version: int | None, dataset: str,
+                     spec: "AnalysisSpec", *, author: str, allow_unvalidated: bool = False,
+                     connection: "Redis | None" = None, queue: str | None = None) -> BackgroundRun:
+    """Record a run of ``spec`` on version ``version`` (head if None) with a stored dataset, and queue it.
+
+    As in the foreground, a version that is not validated is refused unless ``allow_unvalidated``
+    (the refusal is stored as a failed run, the override in the spec).  Nothing is written when
+    the queue is unreachable.
+    """
+    info = store.get_version(project, graph, version)
+    data = store.get_dataset(project, dataset)
+    q = get_queue(connection, queue)  # before writing anything
+    job_id = f"ca-analysis-{uuid.uuid4().hex}"
+    spec = spec.model_copy(update={"allow_unvalidated": allow_unvalidated})
+    payload: dict[str, Any] = {**spec.model_dump(mode="json"),
+                               "background": {"job_id": job_id, "queue": q.name, "dataset": dataset}}
+    run = store.start_analysis(project, graph, info.number, payload, author=author, data_sha256=data.content_hash)
+    if info.status != "validated" and not allow_unvalidated:
+        err = AnalysisInputError(
+            f"version {info.number} of {graph!r} is {info.status.replace('_', ' ')}, not validated; analyses run "
+            "on validated graphs by default",
+            hint="have a reviewer validate it, or allow analysing an unvalidated version (recorded with the run)")
+        store.fail_analysis(run.id, err)
+        raise err
+    from redis.exceptions import RedisError
+
+    try:
+        q.enqueue_call("assistant.jobs.tasks.run_analysis_job", args=(run.id, job_id), job_id=job_id,
+                       timeout=job_timeout(), result_ttl=RESULT_TTL_S, failure_ttl=RESULT_TTL_S,
+                       description=f"analysis run {run.id}: {project}/{graph} v{info.number}",
+                       meta={"run_id": run.id, "project": project, "graph": graph, "version": info.number})
+    except RedisError as exc:
+        err2 = JobQueueUnavailableError(f"could not queue analysis run {run.id}: {safe_redis_url(str(exc))}")
+        store.fail_analysis(run.id, err2)
+        raise err2 from None
+    return BackgroundRun(run_id=run.id, job_id=job_id, queue=q.name)
+
+
+def _fetch(job_id: str, connection: "Redis"):
+    from rq.exceptions import NoSuchJobError
+    from rq.job import Job
+
+    try:
+        return Job.fetch(job_id, connection=connection)
+    except NoSuchJobError:
+        return None
+
+
+def run_status(store: "Store", run_id: int, *, connection: "Redis | None" = None
+               ) -> tuple["AnalysisRunInfo", str | None]:
+    """The stored run and its job's RQ status, after ending a run whose job died without ending it.
+
+    A worker ends its run before its job finishes.  So a run still ``running`` whose job is
+    ``failed``/``stopped`` (a killed worker, a timeout) or ``canceled`` is ended here as
+    ``failed``/``cancelled``; the update is guarded, so it never overwrites an ended run.
+    A job that Redis no longer knows leaves the run as it is (status ``None``).
+    """
+    run = store.get_analysis(run_id)
+    job_id = job_id_of(run)
+    if job_id is None:
+        return run, None
+    job = _fetch(job_id, connection or connect())
+    if job is None:
+        return run, None
+    status = job.get_status(refresh=True)
+    status = status.value if hasattr(status, "value") else str(status)
+    mapped = RUN_STATUS_OF_JOB.get(status)
+    if run.status == "running" and mapped in ("failed", "cancelled"):
+        err: Exception = (AnalysisCancelledError("the background job was cancelled") if mapped == "cancelled"
+                          else AnalysisFailedError(f"the background job ended ({status}) without a result",
+                                                   hint="see the worker's log; the job may have timed out "
+                                                        "(CAUSAL_ASSISTANT_JOB_TIMEOUT) or the worker was killed"))
+        try:
+            run = store.fail_analysis(run_id, err, cancelled=mapped == "cancelled")
+        except InvalidTransitionError:  # the worker ended it meanwhile
+            run = store.get_analysis(run_id)
+    return run, status
+
+
+def cancel_analysis(store: "Store", run_id: int, *, actor: str, connection: "Redis | None" = None
+                    ) -> "AnalysisRunInfo":
+    """Cancel a background analysis: the stored run becomes ``cancelled``, the job is cancelled or stopped.
+
+    Raises :class:`InvalidTransitionError` if the run has already ended (it is never changed then).
+    A worker checks the stored status between the analysis's steps, so even a job that cannot be
+    stopped from outside (``SimpleWorker``) stops at the next step and never overwrites the status.
+    """
+    run = store.get_analysis(run_id)
+    job_id = job_id_of(run)
+    if job_id is None:
+        raise InputError(f"analysis run {run_id} did not run in the background, so there is no job to cancel")
+    connection = connection or connect()
+    run = store.fail_analysis(run_id, AnalysisCancelledError(f"cancelled by {actor}"), cancelled=True)
+    job = _fetch(job_id, connection)
+    if job is not None:
+        status = job.get_status(refresh=True)
+        status = status.value if hasattr(status, "value") else str(status)
+        if status in ("created", "queued", "deferred", "scheduled"):
+            job.cancel()
+        elif status == "started":
+            from rq.command import send_stop_job_command
+
+            try:
+                send_stop_job_command(connection, job_id)
+            except Exception:  # noqa: BLE001 - e.g. not a forking worker: the job stops at its next step
+                pass
+    return run
+
+
+# --- drafts -----------------------------------------------------------------
+
+
+def enqueue_draft(store: "Store", project: str, dataset: str, request: "DraftRequest", *, backend: str = "offline",
+                  graph_name: str | None = None, connection: "Redis | None" = None, queue: str | None = None) -> str:
+    """Queue a draft on a stored dataset (all of its rows); returns the job id (see :func:`draft_result`)."""
+    store.get_dataset(project, dataset)  # NotFoundError now, not in the worker
+    q = get_queue(connection, queue)
+    job = q.enqueue_call("assistant.jobs.tasks.run_draft_job",
+                         args=(project, dataset, request.model_dump(mode="json"), backend, graph_name),
+                         job_id=f"ca-draft-{uuid.uuid4().hex}", timeout=job_timeout(), result_ttl=RESULT_TTL_S,
+                         failure_ttl=RESULT_TTL_S, description=f"draft ({backend}) on {project}/{dataset}")
+    return job.id
+
+
+@dataclass(frozen=True)
+class DraftJob:
+    status: str
+    result: "DraftResult | None" = None
+    error: str | None = None
+
+
+def draft_result(job_id: str, *, connection: "Redis | None" = None) -> DraftJob:
+    """The status of a queued draft, with its :class:`DraftResult` once finished (or the error's last line)."""
+    from assistant.draft.result import DraftResult
+
+    job = _fetch(job_id, connection or connect())
+    if job is None:
+        raise InputError(f"no draft job {job_id!r} in the queue (finished jobs are kept {RESULT_TTL_S // 86400} days)")
+    status = job.get_status(refresh=True)
+    status = status.value if hasattr(status, "value") else str(status)
+    if status == "finished":
+        return DraftJob(status=status, result=DraftResult.model_validate(job.return_value()))
+    if status == "failed":
+        last = job.latest_result()
+        text = (getattr(last, "exc_string", "") or "").strip().splitlines()
+        return DraftJob(status=status, error=text[-1] if text else "the draft failed")
+    return DraftJob(status=status)
