@@ -56,6 +56,9 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from random_graphs import random_dag  # noqa: E402  (shared seeded generator)
 
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from bench_common import cpu_name  # noqa: E402
+
 from assistant.critique import all_rules, critique  # noqa: E402
 from assistant.edit import AddEdge, EditOp, RemoveEdge, ReverseEdge, apply_edit  # noqa: E402
 from assistant.model import CausalGraph, Edge  # noqa: E402
@@ -390,16 +393,9 @@ def run_dowhy(graph: CausalGraph, data: pd.DataFrame, args: argparse.Namespace) 
 # --------------------------------------------------------------------------------------------- report
 
 
+
 def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}"
+    return f"{cpu_name()}, {os.cpu_count()} cores, {platform.system()} {platform.release()}"
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:

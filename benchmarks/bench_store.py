@@ -21,24 +21,22 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import statistics
 import sys
 import tempfile
 import time
-import uuid
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from assistant.edit import AddEdge, EditOp, RemoveEdge, ReverseEdge, UpdateVariable, apply_edit  # noqa: E402
 from assistant.model import CausalGraph, Edge, Variable  # noqa: E402
 from assistant.store import Store  # noqa: E402
+from bench_common import postgres_database  # noqa: E402
 
-ADMIN_URL = os.environ.get("CA_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 PROJECT, GRAPH = "bench", "dag"
 
 
@@ -65,25 +63,6 @@ def random_edit(rng: random.Random, graph: CausalGraph, step: int) -> EditOp:
         return ReverseEdge(source=edge.source, target=edge.target)
     return UpdateVariable(name=rng.choice(names), fields={"label": f"label {step}"})
 
-
-@contextmanager
-def postgres_database() -> Iterator[str | None]:
-    try:
-        import psycopg
-
-        dsn = ADMIN_URL.replace("postgresql+psycopg://", "postgresql://")
-        name = f"ca_bench_{uuid.uuid4().hex[:12]}"
-        with psycopg.connect(dsn, autocommit=True, connect_timeout=3) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-    except Exception as exc:  # any failure means "no PostgreSQL"; reported, not fatal
-        print(f"PostgreSQL unavailable at {ADMIN_URL} ({exc}); timing SQLite only", file=sys.stderr)
-        yield None
-        return
-    try:
-        yield f"{ADMIN_URL.rsplit('/', 1)[0]}/{name}"
-    finally:
-        with psycopg.connect(dsn, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def timed(fn: Callable[[], object], repeat: int) -> list[float]:

@@ -84,3 +84,18 @@ def database_url(request) -> str:
     if request.param == "sqlite":
         return request.getfixturevalue("sqlite_url")
     return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+def clean_llm_env(monkeypatch):
+    """No test sees the developer's LLM settings, and every test starts with no remembered method."""
+    from assistant.llm import forget_methods
+    from assistant.llm.settings import ENV_VARS
+
+    for own, generic in ENV_VARS.values():
+        monkeypatch.delenv(own, raising=False)
+        if generic:
+            monkeypatch.delenv(generic, raising=False)
+    forget_methods()
+    yield
+    forget_methods()

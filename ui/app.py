@@ -31,14 +31,14 @@ except Exception as err:  # noqa: BLE001 - shown, with what to do
 common.sidebar(store, who)
 
 PAGES = [
-    st.Page(str(HERE / "pages" / "projects.py"), title="Projects", url_path="projects", default=True),
-    st.Page(str(HERE / "pages" / "data.py"), title="Data & question", url_path="data"),
-    st.Page(str(HERE / "pages" / "draft.py"), title="Draft", url_path="draft"),
-    st.Page(str(HERE / "pages" / "edit.py"), title="Edit", url_path="edit"),
-    st.Page(str(HERE / "pages" / "history.py"), title="History", url_path="history"),
-    st.Page(str(HERE / "pages" / "review.py"), title="Review", url_path="review"),
-    st.Page(str(HERE / "pages" / "analyze.py"), title="Analyze", url_path="analyze"),
-    st.Page(str(HERE / "pages" / "export.py"), title="Export", url_path="export"),
+    st.Page(str(HERE / "views" / "projects.py"), title="Projects", url_path="projects", default=True),
+    st.Page(str(HERE / "views" / "data.py"), title="Data & question", url_path="data"),
+    st.Page(str(HERE / "views" / "draft.py"), title="Draft", url_path="draft"),
+    st.Page(str(HERE / "views" / "edit.py"), title="Edit", url_path="edit"),
+    st.Page(str(HERE / "views" / "history.py"), title="History", url_path="history"),
+    st.Page(str(HERE / "views" / "review.py"), title="Review", url_path="review"),
+    st.Page(str(HERE / "views" / "analyze.py"), title="Analyze", url_path="analyze"),
+    st.Page(str(HERE / "views" / "export.py"), title="Export", url_path="export"),
 ]
 st.session_state["_store"] = store
 st.session_state["_who"] = who

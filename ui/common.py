@@ -227,3 +227,17 @@ def show_toast() -> None:
 def diff_lines(diff) -> str:
     lines = diff.lines()
     return "\n".join(f"- `{line}`" for line in lines) if lines else "_no changes_"
+
+
+def current_dataset(store: Store, project_name: str, *, empty: str) -> tuple[list[str], str]:
+    """The project's datasets and the one this session works on (stops the page with ``empty`` if none)."""
+    from assistant.workspace import drafting
+
+    datasets = [d.name for d in store.list_datasets(project_name)]
+    if not datasets:
+        st.info(empty)
+        st.stop()
+    current = st.session_state.get("dataset")
+    if current not in datasets:
+        current = drafting.default_dataset(store, project_name) or datasets[0]
+    return datasets, current

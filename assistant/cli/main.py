@@ -12,7 +12,7 @@ import click
 from assistant import __version__
 from assistant.cli.context import AppContext
 from assistant.cli.render import render_error
-from assistant.errors import CausalAssistantError
+from assistant.errors import EXIT_INPUT, CausalAssistantError, InputError
 
 
 def _requested_format(argv: list[str]) -> str:
@@ -29,6 +29,15 @@ class _Group(click.Group):
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         ctx.meta["raw_args"] = list(args)
+        for i, arg in enumerate(args, start=1):
+            # Bytes that are not UTF-8 reach Python as lone surrogates, which no file or database can hold.
+            bad = next((c for c in arg if "\ud800" <= c <= "\udfff"), None)
+            if bad is not None:
+                shown = arg.encode("utf-8", "backslashreplace").decode("ascii", "replace")
+                render_error(InputError(f"argument {i} ({shown}) is not valid UTF-8 text",
+                                        hint="check the terminal's encoding, or retype the argument"),
+                             _requested_format(args))
+                ctx.exit(EXIT_INPUT)
         return super().parse_args(ctx, args)
 
     def invoke(self, ctx: click.Context):

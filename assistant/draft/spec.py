@@ -138,9 +138,11 @@ def parse_spec_text(text: str, *, source: str = "<variables>") -> SpecFile:
     except RecursionError:
         raise ParseError("the document is nested too deeply", fmt="variables file (YAML/JSON)",
                          location=Location(file=source)) from None
-    except ValueError as exc:  # PyYAML converts numbers itself: an integer of more than 4300 digits
-        raise ParseError(f"a value cannot be read: {str(exc).split(';')[0]}", fmt="variables file (YAML/JSON)",
-                         location=Location(file=source)) from None
+    except (ValueError, TypeError, AttributeError, OverflowError) as exc:
+        # PyYAML's constructors convert values themselves and fail untyped: an integer of more than 4300
+        # digits, a date like 2001-02-30, an explicit "!!timestamp x" that is no timestamp
+        raise ParseError(f"a value cannot be read ({type(exc).__name__}: {str(exc).split(';')[0]})",
+                         fmt="variables file (YAML/JSON)", location=Location(file=source)) from None
     if not isinstance(doc, dict):
         raise ParseError("expected a mapping with a 'variables' key", fmt="variables file",
                          location=Location(file=source))

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from assistant.model.variable import check_name, check_text
+from assistant.model.variable import check_name, check_text, check_unicode
 
 EdgeKind = Literal["directed", "bidirected"]
 Provenance = Literal["expert", "llm", "data", "import"]
@@ -24,6 +24,11 @@ class Evidence(BaseModel):
     p_value: float | None = Field(default=None, ge=0.0, le=1.0)
     n: int | None = Field(default=None, ge=0)
     supports: bool | None = Field(default=None, description="True for, False against, None if neutral.")
+
+    @field_validator("source", "summary", "method")
+    @classmethod
+    def _valid_text(cls, value: str | None) -> str | None:
+        return None if value is None else check_unicode(value, what="evidence text")
 
 
 class Edge(BaseModel):

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from typing import Any, Iterator, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue, model_validator
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, field_validator, model_validator
 
 from assistant.errors import DuplicateVariableError, GraphValidationError, Location, UnknownVariableError
 from assistant.model.edge import Edge
 from assistant.model.question import Question
-from assistant.model.variable import Variable
+from assistant.model.variable import Variable, check_json_value, check_unicode
 
 FORMAT_TAG = "causal-assistant/graph"
 FORMAT_VERSION = 1
@@ -29,6 +29,16 @@ class GraphMetadata(BaseModel):
     description: str = ""
     question: Question | None = None
     extra: dict[str, JsonValue] = Field(default_factory=dict)
+
+    @field_validator("name", "description")
+    @classmethod
+    def _valid_text(cls, value: str) -> str:
+        return check_unicode(value, what="graph metadata")
+
+    @field_validator("extra")
+    @classmethod
+    def _storable(cls, value: dict[str, JsonValue]) -> dict[str, JsonValue]:
+        return check_json_value(value, what="metadata.extra")
 
 
 class CausalGraph(BaseModel):

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from assistant.model.variable import check_unicode
 
 Estimand = Literal["ate", "att", "atc", "cate", "nde", "nie"]
 
@@ -19,3 +21,8 @@ class Question(BaseModel):
     outcome: str | None = None
     estimand: Estimand = Field(default="ate", description="ate: average treatment effect; att/atc: on the treated/controls; "
                                "cate: conditional; nde/nie: natural direct/indirect effect.")
+
+    @field_validator("text", "exposure", "outcome")
+    @classmethod
+    def _valid_text(cls, value: str | None) -> str | None:
+        return None if value is None else check_unicode(value, what="question text")

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import unicodedata
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -39,6 +40,34 @@ def check_text(value: str, *, multiline: bool, what: str) -> str:
     bad = [c for c in value if c not in allowed and unicodedata.category(c) in ("Cc", "Cs")]
     if bad:
         raise ValueError(f"{what} contains control character {bad[0]!r}")
+    return value
+
+
+def check_unicode(value: str, *, what: str) -> str:
+    """Any text, as long as it is valid Unicode.
+
+    A lone surrogate (from a ``"\\udcff"`` escape in JSON, or undecodable bytes)
+    cannot be encoded as UTF-8, so no database, file or terminal could take it.
+    """
+    bad = next((c for c in value if "\ud800" <= c <= "\udfff"), None)
+    if bad is not None:
+        raise ValueError(f"{what} contains the lone surrogate {bad!r}: it is not valid Unicode text")
+    return value
+
+
+def check_json_value(value: Any, *, what: str) -> Any:
+    """Free-form JSON that can be stored: finite numbers and valid Unicode text (keys included)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"{what} holds the number {value!r}; JSON has no NaN or infinity")
+    if isinstance(value, str):
+        check_unicode(value, what=what)
+    elif isinstance(value, list):
+        for item in value:
+            check_json_value(item, what=what)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            check_unicode(str(key), what=what)
+            check_json_value(item, what=what)
     return value
 
 

@@ -22,7 +22,7 @@ from assistant.store import audit
 from assistant.store.catalog import check_label, graph_row
 from assistant.store.info import AnalysisRunInfo, now, utc
 from assistant.store.tables import analysis_runs, graph_versions, graphs, projects
-from assistant.store.versions import check_number, version_row
+from assistant.store.versions import MAX_SQL_INT, check_number, version_row
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 ENDED = ("succeeded", "failed", "cancelled")
@@ -135,7 +135,7 @@ def list_runs(conn: Connection, project: str, graph_name: str, number: int | Non
 
 
 def _check_id(run_id: Any) -> int:
-    if isinstance(run_id, bool) or not isinstance(run_id, int):
+    if isinstance(run_id, bool) or not isinstance(run_id, int) or abs(run_id) > MAX_SQL_INT:
         raise InputError(f"an analysis run id is a whole number, not {run_id!r}")
     return run_id
 

@@ -22,7 +22,7 @@ from assistant.store import audit
 from assistant.store.catalog import check_label, graph_row
 from assistant.store.info import CritiqueInfo, now, utc
 from assistant.store.tables import critiques, graph_versions, graphs, projects
-from assistant.store.versions import check_number, version_row
+from assistant.store.versions import MAX_SQL_INT, check_number, version_row
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
@@ -89,7 +89,7 @@ def list_critiques(conn: Connection, project: str, graph_name: str, number: int 
 
 
 def get_critique(conn: Connection, critique_id: int) -> CritiqueInfo:
-    if isinstance(critique_id, bool) or not isinstance(critique_id, int):
+    if isinstance(critique_id, bool) or not isinstance(critique_id, int) or abs(critique_id) > MAX_SQL_INT:
         raise InputError(f"a critique id is a whole number, not {critique_id!r}")
     row = conn.execute(_QUERY.where(critiques.c.id == critique_id)).first()
     if row is None:

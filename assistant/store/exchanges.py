@@ -53,7 +53,7 @@ def list_exchanges(conn: Connection, *, limit: int = 50, project: str | None = N
 
 
 def get_exchange(conn: Connection, exchange_id: int) -> ExchangeRecord:
-    if isinstance(exchange_id, bool) or not isinstance(exchange_id, int):
+    if isinstance(exchange_id, bool) or not isinstance(exchange_id, int) or abs(exchange_id) > 2**63 - 1:
         raise InputError(f"an exchange id is a whole number, not {exchange_id!r}")
     row = conn.execute(select(llm_exchanges).where(llm_exchanges.c.id == exchange_id)).first()
     if row is None:

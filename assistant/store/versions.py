@@ -35,8 +35,12 @@ VERSION_QUERY = (select(graph_versions, _parent.c.number.label("parent_number"))
                  .outerjoin(_parent, _parent.c.id == graph_versions.c.parent_id))
 
 
+#: The largest integer a database column holds (SQLite and PostgreSQL BIGINT); larger numbers cannot name a row.
+MAX_SQL_INT = 2**63 - 1
+
+
 def check_number(number: Any, what: str = "version") -> int:
-    if isinstance(number, bool) or not isinstance(number, int):
+    if isinstance(number, bool) or not isinstance(number, int) or abs(number) > MAX_SQL_INT:
         raise InputError(f"{what} must be a version number (1, 2, ...), not {number!r}")
     return number
 

@@ -18,23 +18,16 @@ from typing import Any, Iterator
 
 import pytest
 
-from assistant.llm import FakeChatModel, forget_methods, install_fake, unregister_chat_provider
-from assistant.llm.settings import ENV_VARS
+from assistant.llm import FakeChatModel, install_fake, unregister_chat_provider
 
 PLANTED_KEY = "sk-test-PLANTED-123"
 SERVER_START_TIMEOUT_S = 90
 
 
 @pytest.fixture(autouse=True)
-def _clean_llm_env(monkeypatch):
-    """No test sees the developer's LLM settings, and every test starts with no remembered method."""
-    for own, generic in ENV_VARS.values():
-        monkeypatch.delenv(own, raising=False)
-        if generic:
-            monkeypatch.delenv(generic, raising=False)
-    forget_methods()
+def _clean_llm_env(clean_llm_env):
+    """Every test here runs with tests/conftest.py's ``clean_llm_env``."""
     yield
-    forget_methods()
 
 
 @pytest.fixture

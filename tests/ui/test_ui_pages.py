@@ -27,7 +27,7 @@ def start(page: str | None = None) -> AppTest:
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     if page:
-        at.switch_page(f"pages/{page}.py")
+        at.switch_page(f"views/{page}.py")
         at.run()
         assert not at.exception, [e.value for e in at.exception]
     return at

@@ -38,13 +38,7 @@ with st.container(key="backend_badge", border=True):
     if settings is None:
         st.caption("No LLM is configured (set CAUSAL_ASSISTANT_LLM_BASE_URL / _API_KEY / _MODEL to add one).")
 
-datasets = [d.name for d in store.list_datasets(p)]
-if not datasets:
-    st.info("Add a dataset on the Data & question page first.")
-    st.stop()
-dataset = st.session_state.get("dataset")
-if dataset not in datasets:
-    dataset = drafting.default_dataset(store, p) or datasets[0]
+_datasets, dataset = common.current_dataset(store, p, empty="Add a dataset on the Data & question page first.")
 loaded = drafting.load_dataset(store, p, dataset)
 rows_used = drafting.interactive_data(loaded)  # over the interactive row limit: a seeded sample
 rows = st.session_state.get(f"variable_rows::{p}::{dataset}")

@@ -31,13 +31,7 @@ if st.button("Add dataset", key="add_dataset", disabled=upload is None):
         st.session_state["toast"] = f"stored dataset {info.name!r} ({info.profile.n_rows} rows)"
         st.rerun()
 
-datasets = [d.name for d in store.list_datasets(p)]
-if not datasets:
-    st.info("No dataset in this project yet.")
-    st.stop()
-current = st.session_state.get("dataset")
-if current not in datasets:
-    current = drafting.default_dataset(store, p) or datasets[0]
+datasets, current = common.current_dataset(store, p, empty="No dataset in this project yet.")
 chosen = st.selectbox("Dataset", datasets, index=datasets.index(current), key="dataset_picker")
 st.session_state["dataset"] = chosen
 loaded = drafting.load_dataset(store, p, chosen)
