@@ -80,7 +80,7 @@ def test_the_ui_says_when_drafting_and_critique_use_a_sample(sqlite_url, monkeyp
     at = AppTest.from_file(APP, default_timeout=90)
     at.run()
     for page in ("draft", "edit"):
-        at.switch_page(f"pages/{page}.py")
+        at.switch_page(f"views/{page}.py")
         at.run()
         assert not at.exception, [e.value for e in at.exception]
         infos = [i.value for i in at.info]
