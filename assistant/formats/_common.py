@@ -59,8 +59,11 @@ def locate(path: str | None, table: LocationTable | None, source: str | None) ->
             line, column = table[probe]
             break
         shorter = _INDEX.sub("", probe)
-        if shorter == probe:
-            break
+        if shorter == probe:  # a key holding '[' or '.' itself, e.g. metadata.question.'a[b]c'
+            cut = max(probe.rfind("."), probe.rfind("["))
+            if cut <= 0:
+                break
+            shorter = probe[:cut]
         probe = shorter
     return Location(file=source, line=line, column=column, path=path)
 
