@@ -23,13 +23,20 @@ METHOD_CHOICES = ["auto", "linear_regression", "propensity_score_weighting", "pr
 
 
 def read_data(path: str) -> pd.DataFrame:
+    """The CSV at ``path``, read by the same checked reader as ``data add`` (located errors, no half-reads)."""
+    from assistant.intake.profile import read_csv
+
     p = Path(path)
     if not p.exists():
         raise DataError(f"no such data file: {path}")
+    if not p.is_file():
+        raise DataError(f"{path} is not a file", hint="give the path of a CSV file")
     try:
-        return pd.read_csv(p)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise DataError(f"cannot read {path} as CSV: {exc}") from exc
+        content = p.read_bytes()
+    except OSError as exc:
+        raise DataError(f"cannot read {path}: {exc.strerror or exc}") from None
+    frame, _delimiter = read_csv(content, file_name=str(path))
+    return frame
 
 
 def parse_refuters(value: str, simulations: int) -> list[RefuterSpec]:

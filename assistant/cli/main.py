@@ -30,11 +30,13 @@ class _Group(click.Group):
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         ctx.meta["raw_args"] = list(args)
         for i, arg in enumerate(args, start=1):
-            # Bytes that are not UTF-8 reach Python as lone surrogates, which no file or database can hold.
-            bad = next((c for c in arg if "\ud800" <= c <= "\udfff"), None)
+            # Bytes that are not UTF-8 reach Python as lone surrogates, which no file or database can hold;
+            # a NUL cannot come from a shell, only from a caller in Python, and no path or database takes it.
+            bad = next((c for c in arg if "\ud800" <= c <= "\udfff" or c == "\x00"), None)
             if bad is not None:
                 shown = arg.encode("utf-8", "backslashreplace").decode("ascii", "replace")
-                render_error(InputError(f"argument {i} ({shown}) is not valid UTF-8 text",
+                problem = "contains a NUL character" if bad == "\x00" else "is not valid UTF-8 text"
+                render_error(InputError(f"argument {i} ({shown}) {problem}",
                                         hint="check the terminal's encoding, or retype the argument"),
                              _requested_format(args))
                 ctx.exit(EXIT_INPUT)

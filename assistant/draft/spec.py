@@ -126,6 +126,24 @@ class SpecFile(BaseModel):
     forbidden_edges: list[tuple[str, str]] = Field(default_factory=list)
 
 
+def _whole_characters(value: Any, source: str, path: str) -> Any:
+    """Join the surrogate pairs PyYAML leaves apart (JSON writes U+1F642 as "\\ud83d\\ude42"); refuse lone ones."""
+    if isinstance(value, str):
+        if not any("\ud800" <= c <= "\udfff" for c in value):
+            return value
+        try:
+            return value.encode("utf-16", "surrogatepass").decode("utf-16")
+        except UnicodeDecodeError:
+            raise ParseError("the text holds a lone surrogate escape: it is not valid Unicode", fmt="variables file",
+                             location=Location(file=source, path=path or None)) from None
+    if isinstance(value, list):
+        return [_whole_characters(v, source, f"{path}.{i}" if path else str(i)) for i, v in enumerate(value)]
+    if isinstance(value, dict):
+        return {_whole_characters(k, source, path): _whole_characters(v, source, f"{path}.{k}" if path else str(k))
+                for k, v in value.items()}
+    return value
+
+
 def parse_spec_text(text: str, *, source: str = "<variables>") -> SpecFile:
     """Parse a YAML or JSON variables file; ``variables`` may be a mapping by name or a list."""
     try:
@@ -143,6 +161,7 @@ def parse_spec_text(text: str, *, source: str = "<variables>") -> SpecFile:
         # digits, a date like 2001-02-30, an explicit "!!timestamp x" that is no timestamp
         raise ParseError(f"a value cannot be read ({type(exc).__name__}: {str(exc).split(';')[0]})",
                          fmt="variables file (YAML/JSON)", location=Location(file=source)) from None
+    doc = _whole_characters(doc, source, "")
     if not isinstance(doc, dict):
         raise ParseError("expected a mapping with a 'variables' key", fmt="variables file",
                          location=Location(file=source))

@@ -16,7 +16,6 @@ gives the line and column to report.
 from __future__ import annotations
 
 import math
-import re
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -36,7 +35,6 @@ MAX_DIGITS = 1000
 #: model path -> (line, column); column may be None when only the line is known.
 LocationTable = Mapping[str, tuple[int, int | None]]
 
-_INDEX = re.compile(r"\[[^\]]*\]$|\.[^.\[]*$")
 
 
 def path_of(loc: tuple[Any, ...]) -> str:
@@ -51,20 +49,20 @@ def path_of(loc: tuple[Any, ...]) -> str:
 
 
 def locate(path: str | None, table: LocationTable | None, source: str | None) -> Location:
-    """The location for ``path``: the line and column of its longest recorded prefix."""
+    """The location for ``path``: the line and column of its longest recorded prefix.
+
+    A prefix ends where a ``.field`` or ``[index]`` begins.  Only prefixes as
+    long as the longest recorded path are tried, so a path through a key of
+    thousands of characters costs no more than a short one.
+    """
     line = column = None
-    probe = path or ""
-    while table and probe:
-        if probe in table:
-            line, column = table[probe]
-            break
-        shorter = _INDEX.sub("", probe)
-        if shorter == probe:  # a key holding '[' or '.' itself, e.g. metadata.question.'a[b]c'
-            cut = max(probe.rfind("."), probe.rfind("["))
-            if cut <= 0:
+    if table and path:
+        longest = max(map(len, table))
+        ends = [i for i, c in enumerate(path[:longest + 1]) if c in ".["] + [len(path)]
+        for end in reversed(ends):
+            if end <= longest and path[:end] in table:
+                line, column = table[path[:end]]
                 break
-            shorter = probe[:cut]
-        probe = shorter
     return Location(file=source, line=line, column=column, path=path)
 
 
