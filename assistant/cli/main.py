@@ -34,9 +34,8 @@ class _Group(click.Group):
             # a NUL cannot come from a shell, only from a caller in Python, and no path or database takes it.
             bad = next((c for c in arg if "\ud800" <= c <= "\udfff" or c == "\x00"), None)
             if bad is not None:
-                shown = arg.encode("utf-8", "backslashreplace").decode("ascii", "replace")
                 problem = "contains a NUL character" if bad == "\x00" else "is not valid UTF-8 text"
-                render_error(InputError(f"argument {i} ({shown}) {problem}",
+                render_error(InputError(f"argument {i} ({arg!r}) {problem}",
                                         hint="check the terminal's encoding, or retype the argument"),
                              _requested_format(args))
                 ctx.exit(EXIT_INPUT)
