@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import math
 from contextlib import contextmanager
-from typing import Callable, Iterator
+from typing import Callable, Iterable, Iterator
 
 import networkx as nx
 import numpy as np
@@ -219,3 +219,26 @@ def run_query(graph: CausalGraph, data: pd.DataFrame, spec: QuerySpec) -> QueryR
             factual={k: float(v) for k, v in row.iloc[0].items()}, mechanisms=mechanisms,
             assumptions=assumptions + ["the row's own noise terms are kept (abduction, action, prediction)"],
             seed=spec.seed, samples=1, dowhy_version=dowhy_version)
+
+
+def parse_interventions(items: Iterable[str]) -> tuple[dict[str, float], dict[str, float]]:
+    """``["radio_play=10", "tiktok_use=*0.5"]`` -> (values to set, factors to scale the unit's own value by).
+
+    Each item is split at its last ``=``, so a name may itself contain one.
+    """
+    set_to: dict[str, float] = {}
+    scale: dict[str, float] = {}
+    items = [i.strip() for i in items if i.strip()]
+    if not items:
+        raise AnalysisInputError("name an intervention, e.g. radio_play=10 (or radio_play=*0.5 to halve it)")
+    for item in items:
+        if "=" not in item:
+            raise AnalysisInputError(f"{item!r}: write NAME=VALUE (or NAME=*FACTOR, e.g. radio_play=*0.5)")
+        name, _, raw = item.rpartition("=")
+        name, raw = name.strip(), raw.strip()
+        target = scale if raw.startswith("*") else set_to
+        try:
+            target[name] = float(raw.lstrip("*"))
+        except ValueError:
+            raise AnalysisInputError(f"{item!r}: {raw!r} is not a number") from None
+    return set_to, scale

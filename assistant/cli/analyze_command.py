@@ -56,19 +56,9 @@ def parse_refuters(value: str, simulations: int) -> list[RefuterSpec]:
 
 def parse_do(items: tuple[str, ...]) -> tuple[dict[str, float], dict[str, float]]:
     """``NAME=VALUE`` sets a value, ``NAME=*FACTOR`` scales the unit's own value (split at the last '=')."""
-    set_to: dict[str, float] = {}
-    scale: dict[str, float] = {}
-    for item in items:
-        if "=" not in item:
-            raise InputError(f"--do {item!r}: expected NAME=VALUE (or NAME=*FACTOR, e.g. radio=*0.5 for halved)")
-        name, _, raw = item.rpartition("=")
-        name, raw = name.strip(), raw.strip()
-        target = scale if raw.startswith("*") else set_to
-        try:
-            target[name] = float(raw.lstrip("*"))
-        except ValueError:
-            raise InputError(f"--do {item!r}: {raw!r} is not a number") from None
-    return set_to, scale
+    from assistant.analysis.queries import parse_interventions
+
+    return parse_interventions(items)
 
 
 def _resolve_version(app: AppContext, project: str, graph_ref: str, version: int | None, allow_unvalidated: bool):

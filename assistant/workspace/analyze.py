@@ -74,19 +74,6 @@ def query_version(store: Store, identity: Identity, project: str, graph: str, nu
 
 def parse_do(text: str) -> tuple[dict[str, float], dict[str, float]]:
     """``radio_play=10, tiktok_use=*0.5`` -> (set values, scale factors)."""
-    set_to: dict[str, float] = {}
-    scale: dict[str, float] = {}
-    items = [i.strip() for i in text.replace(";", ",").split(",") if i.strip()]
-    if not items:
-        raise AnalysisInputError("name an intervention, e.g. radio_play=10 (or radio_play=*0.5 to halve it)")
-    for item in items:
-        if "=" not in item:
-            raise AnalysisInputError(f"{item!r}: write NAME=VALUE (or NAME=*FACTOR, e.g. radio_play=*0.5)")
-        name, _, raw = item.rpartition("=")
-        name, raw = name.strip(), raw.strip()
-        target = scale if raw.startswith("*") else set_to
-        try:
-            target[name] = float(raw.lstrip("*"))
-        except ValueError:
-            raise AnalysisInputError(f"{item!r}: {raw!r} is not a number") from None
-    return set_to, scale
+    from assistant.analysis.queries import parse_interventions
+
+    return parse_interventions(text.replace(";", ",").split(","))
