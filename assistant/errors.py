@@ -189,6 +189,12 @@ class AlreadyExistsError(InputError):
     code = "already-exists"
 
 
+class InvalidTextError(InputError):
+    """Text that no database can store: a NUL character or a lone surrogate (not valid Unicode)."""
+
+    code = "invalid-text"
+
+
 class AnalysisInputError(InputError):
     """Arguments to an analysis do not fit the graph (overlapping sets, latent exposure, ...)."""
 

@@ -53,6 +53,13 @@ DOWHY_REFUTERS: dict[str, str] = {
 }
 
 
+# Upper bounds on the work one request may ask for (a run, a query): past these a run takes hours and
+# holds a worker or a UI session; the error names the field and the bound.
+MAX_REFUTER_SIMULATIONS = 10_000
+MAX_CI_SIMULATIONS = 10_000
+MAX_QUERY_SAMPLES = 1_000_000
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -61,7 +68,7 @@ class RefuterSpec(_Strict):
     """One refuter and its settings (exactly what is passed to DoWhy's ``refute_estimate``)."""
 
     name: RefuterName
-    num_simulations: int = Field(default=100, ge=1)
+    num_simulations: int = Field(default=100, ge=1, le=MAX_REFUTER_SIMULATIONS)
     subset_fraction: float = Field(default=0.8, gt=0.0, lt=1.0, description="data_subset only.")
     placebo_type: Literal["permute"] = "permute"
 
@@ -81,8 +88,9 @@ class AnalysisSpec(_Strict):
     benchmarks: list[str] = Field(default_factory=list, description="Observed covariates to benchmark confounding "
                                                                     "strength against (Cinelli & Hazlett).")
     confidence_level: float = Field(default=0.95, gt=0.0, lt=1.0)
-    ci_simulations: int = Field(default=200, ge=10, description="Bootstrap resamples for the confidence interval "
-                                                                "of estimators without an analytic one.")
+    ci_simulations: int = Field(default=200, ge=10, le=MAX_CI_SIMULATIONS,
+                                description="Bootstrap resamples for the confidence interval of estimators "
+                                            "without an analytic one.")
     seed: int = 0
     control_value: float | None = Field(default=None, description="Resolved: 0 for binary exposures, else 0.")
     treatment_value: float | None = Field(default=None, description="Resolved: 1 (one unit more).")
@@ -227,7 +235,7 @@ class QuerySpec(_Strict):
     scale: dict[str, float] = Field(default_factory=dict,
                                     description="Counterfactual shift as a factor of the unit's own value, "
                                                 "e.g. {'radio': 0.5} = halved (rung 3 only).")
-    samples: int = Field(default=10_000, ge=10)
+    samples: int = Field(default=10_000, ge=10, le=MAX_QUERY_SAMPLES)
     seed: int = 0
     confidence_level: float = Field(default=0.95, gt=0.0, lt=1.0)
 

@@ -13,7 +13,9 @@ from pathlib import Path
 import click
 import pandas as pd
 
-from assistant.analysis.spec import ALL_REFUTERS, AnalysisSpec, QuerySpec, RefuterSpec
+from assistant.analysis.spec import (
+    ALL_REFUTERS, MAX_QUERY_SAMPLES, MAX_REFUTER_SIMULATIONS, AnalysisSpec, QuerySpec, RefuterSpec,
+)
 from assistant.cli.context import AppContext, load_graph_ref, pass_app
 from assistant.cli.render import FORMAT_OPTION, emit
 from assistant.errors import AnalysisInputError, DataError, InputError
@@ -112,7 +114,7 @@ def _run(app: AppContext, project: str | None, graph_ref: str, version: int | No
 @click.option("--method", type=click.Choice(METHOD_CHOICES), default="auto", show_default=True)
 @click.option("--refuters", default="all", show_default=True, help="all, none, or a comma-separated list of "
               + ", ".join(ALL_REFUTERS))
-@click.option("--simulations", type=click.IntRange(1), default=100, show_default=True,
+@click.option("--simulations", type=click.IntRange(1, MAX_REFUTER_SIMULATIONS), default=100, show_default=True,
               help="Simulations per refuter.")
 @click.option("--sensitivity/--no-sensitivity", default=True, show_default=True)
 @click.option("--benchmark", multiple=True, help="Covariate to benchmark confounder strength against (repeatable; "
@@ -222,7 +224,7 @@ def _enqueue(app: AppContext, project: str, graph_ref: str, number: int | None, 
               help='Intervention NAME=VALUE, or NAME=*FACTOR to scale (e.g. "radio=*0.5"); repeatable.')
 @click.option("--unit", type=int, default=None, help="Row (0-based): ask the counterfactual for this unit (rung 3).")
 @click.option("--outcome", "-y", default=None, help="Outcome (default: the graph's marker).")
-@click.option("--samples", type=click.IntRange(10), default=10_000, show_default=True)
+@click.option("--samples", type=click.IntRange(10, MAX_QUERY_SAMPLES), default=10_000, show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--project", default=None, help="Read GRAPH from this project's store and record the run.")
 @click.option("--version", "number", type=int, default=None, help="With --project: version (default: head).")

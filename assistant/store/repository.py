@@ -40,6 +40,7 @@ from assistant.store.info import (
     VersionStatus, WorkingCopyInfo,
 )
 from assistant.store.migrate import ensure_schema
+from assistant.store.text_check import check_arguments
 
 if TYPE_CHECKING:
     from assistant.critique.finding import CritiqueReport
@@ -117,10 +118,12 @@ class Store:
                 yield conn
 
     def _write(self, fn: Callable[..., T], *args: object, **kwargs: object) -> T:
+        check_arguments(fn, args, kwargs)
         with self._transaction(write=True) as conn:
             return fn(conn, *args, **kwargs)
 
     def _read(self, fn: Callable[..., T], *args: object, **kwargs: object) -> T:
+        check_arguments(fn, args, kwargs)
         with self._transaction(write=False) as conn:
             return fn(conn, *args, **kwargs)
 

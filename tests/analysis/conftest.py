@@ -7,17 +7,8 @@ import pandas as pd
 import pytest
 
 from assistant import gallery
-from assistant.analysis.spec import ALL_REFUTERS, RefuterSpec
 from assistant.formats import read_graph
 from assistant.stats.simulate import simulate_linear
-
-FAST_REFUTERS = [RefuterSpec(name=n, num_simulations=5) for n in ALL_REFUTERS]
-
-
-def fast(**kw):
-    """Spec settings that keep a test under a couple of seconds."""
-    return {"refuters": [], "ci_simulations": 20, **kw}
-
 
 @pytest.fixture(scope="session")
 def record_sales():

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import FAST_REFUTERS, fast
+from analysis_helpers import FAST_REFUTERS, fast
 
 from assistant.analysis import AnalysisSpec
 from assistant.analysis.runner import CancelToken, run_analysis

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from assistant.cli.main import cli
-from assistant.errors import EXIT_INPUT, EXIT_NOT_IDENTIFIABLE, EXIT_OK
+from assistant.errors import EXIT_INPUT, EXIT_NOT_IDENTIFIABLE, EXIT_OK, EXIT_USAGE
 from assistant.store import Store
 
 
@@ -99,3 +99,22 @@ def test_query_refusal_explains_why(tmp_path):
     res = run("query", "gallery:front_door", "--data", str(path), "--do", "X=1", "--unit", "0")
     assert res.exit_code == EXIT_INPUT
     assert "error[rung-refused]" in res.stderr and "rung 3" in res.stderr
+
+
+def test_the_work_one_request_may_ask_for_is_bounded_and_the_bound_is_named(csv):
+    from assistant.analysis.spec import MAX_QUERY_SAMPLES, MAX_REFUTER_SIMULATIONS
+
+    res = run("analyze", "gallery:record_sales", "--data", csv, "--simulations", str(MAX_REFUTER_SIMULATIONS + 1))
+    assert res.exit_code == EXIT_USAGE
+    assert "--simulations" in res.stderr and f"{MAX_REFUTER_SIMULATIONS}" in res.stderr
+    res = run("query", "gallery:record_sales", "--data", csv, "--do", "radio_play=10",
+              "--samples", str(10 * MAX_QUERY_SAMPLES))
+    assert res.exit_code == EXIT_USAGE
+    assert "--samples" in res.stderr and f"{MAX_QUERY_SAMPLES}" in res.stderr
+
+
+def test_a_directory_given_as_data_is_named(csv, tmp_path):
+    for command in (["analyze", "gallery:record_sales"], ["query", "gallery:record_sales", "--do", "radio_play=1"]):
+        res = run(*command, "--data", str(tmp_path))
+        assert res.exit_code == EXIT_INPUT, res.output
+        assert str(tmp_path) in res.stderr and "Traceback" not in res.output

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import fast
+from analysis_helpers import fast
 
 from assistant import gallery
 from assistant.analysis import AnalysisSpec

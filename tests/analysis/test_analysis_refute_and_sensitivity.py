@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 import statsmodels.api as sm
-from conftest import FAST_REFUTERS
+from analysis_helpers import FAST_REFUTERS
 
 from assistant import gallery
 from assistant.analysis import AnalysisSpec

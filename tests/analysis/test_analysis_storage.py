@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import fast
+from analysis_helpers import fast
 
 from assistant.analysis import AnalysisSpec
 from assistant.analysis.prepare import data_sha256

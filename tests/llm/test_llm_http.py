@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import PLANTED_KEY, Reply, completion, free_port
+from llm_stub import PLANTED_KEY, Reply, completion, free_port
 
 from assistant.errors import LLMAuthError, LLMUnavailableError
 from assistant.llm import LLMClient, LLMSettings

@@ -8,7 +8,7 @@ import logging
 
 import pytest
 import sqlalchemy as sa
-from conftest import PLANTED_KEY, Reply, completion
+from llm_stub import PLANTED_KEY, Reply, completion
 
 from assistant.errors import CausalAssistantError
 from assistant.llm import LLMClient, LLMSettings, install_fake, unregister_chat_provider
