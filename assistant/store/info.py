@@ -5,9 +5,10 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import datetime, timezone
+from functools import cached_property
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, computed_field
 
 from assistant.model import CausalGraph, DatasetProfile, EdgeKind, Provenance
 
@@ -53,6 +54,9 @@ class VersionInfo(_Info):
 
     ``id`` is the row's database id, for records that point at a version
     (such as an LLM exchange's ``version_id``).
+
+    ``graph`` is built from the stored content on first use: validating every graph of a long
+    history costs seconds, and a history listing (``Store.log``) needs only the metadata.
     """
 
     project: str
@@ -64,8 +68,13 @@ class VersionInfo(_Info):
     created_at: datetime
     content_hash: str
     status: VersionStatus
-    graph: CausalGraph
     id: int | None = None
+    content: dict[str, Any] = Field(exclude=True, repr=False, description="the stored canonical JSON")
+
+    @computed_field  # type: ignore[prop-decorator]
+    @cached_property
+    def graph(self) -> CausalGraph:
+        return CausalGraph.model_validate(self.content)
 
 
 class ReviewEventInfo(_Info):

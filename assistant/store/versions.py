@@ -55,7 +55,7 @@ def version_info(project: str, graph_name: str, row: Row[Any]) -> VersionInfo:
     return VersionInfo(project=project, graph_name=graph_name, number=row.number, parent=row.parent_number,
                        author=row.author, message=row.message, created_at=utc(row.created_at),
                        content_hash=row.content_hash, status=row.status,
-                       graph=CausalGraph.model_validate(row.content), id=row.id)
+                       content=row.content, id=row.id)
 
 
 def version_row(conn: Connection, graph: Row[Any], project: str, number: int | None) -> Row[Any]:
