@@ -10,6 +10,8 @@ Why RQ, and not a home-made runner, Celery, Dask or Dramatiq: see ``docs/deploym
 * :func:`run_status` maps the RQ job's status to the stored run's (queued/started → ``running``,
   finished → ``succeeded``, failed/stopped → ``failed``, canceled → ``cancelled``) and ends a stored
   run whose job died without ending it (a killed worker).
+* :func:`list_background_runs` lists a graph's background analyses (newest first), the running ones
+  reconciled with their jobs as :func:`run_status` does, with the worker's last progress report.
 * :func:`cancel_analysis` marks the run ``cancelled`` (guarded: exactly one of the canceller and the
   worker ends it), then cancels the queued job or stops the running one.
 * The worker is ``causal-assistant worker`` (``rq``'s :class:`~rq.Worker` on our queue).
@@ -20,9 +22,11 @@ Configuration: ``CAUSAL_ASSISTANT_REDIS_URL`` (default ``redis://127.0.0.1:6379/
 """
 
 from assistant.jobs.queue import (
-    BackgroundRun, DEFAULT_QUEUE, DEFAULT_REDIS_URL, cancel_analysis, connect, draft_result, enqueue_analysis,
-    enqueue_draft, get_queue, job_id_of, queue_name, redis_url, run_status,
+    BackgroundRun, BackgroundRunState, DEFAULT_QUEUE, DEFAULT_REDIS_URL, cancel_analysis, connect, draft_result,
+    enqueue_analysis, enqueue_draft, get_queue, job_id_of, list_background_runs, queue_name, redis_url, run_status,
+    worker_count,
 )
 
-__all__ = ["BackgroundRun", "DEFAULT_QUEUE", "DEFAULT_REDIS_URL", "cancel_analysis", "connect", "draft_result",
-           "enqueue_analysis", "enqueue_draft", "get_queue", "job_id_of", "queue_name", "redis_url", "run_status"]
+__all__ = ["BackgroundRun", "BackgroundRunState", "DEFAULT_QUEUE", "DEFAULT_REDIS_URL", "cancel_analysis", "connect",
+           "draft_result", "enqueue_analysis", "enqueue_draft", "get_queue", "job_id_of", "list_background_runs",
+           "queue_name", "redis_url", "run_status", "worker_count"]

@@ -158,13 +158,19 @@ def run_status(store: "Store", run_id: int, *, connection: "Redis | None" = None
     ``failed``/``cancelled``; the update is guarded, so it never overwrites an ended run.
     A job that Redis no longer knows leaves the run as it is (status ``None``).
     """
-    run = store.get_analysis(run_id)
+    run, status, _job = _reconcile(store, store.get_analysis(run_id), connection)
+    return run, status
+
+
+def _reconcile(store: "Store", run: "AnalysisRunInfo", connection: "Redis | None"):
+    """:func:`run_status` on a run already read, also returning the RQ job (None if Redis does not know it)."""
+    run_id = run.id
     job_id = job_id_of(run)
     if job_id is None:
-        return run, None
+        return run, None, None
     job = _fetch(job_id, connection or connect())
     if job is None:
-        return run, None
+        return run, None, None
     status = job.get_status(refresh=True)
     status = status.value if hasattr(status, "value") else str(status)
     mapped = RUN_STATUS_OF_JOB.get(status)
@@ -177,7 +183,7 @@ def run_status(store: "Store", run_id: int, *, connection: "Redis | None" = None
             run = store.fail_analysis(run_id, err, cancelled=mapped == "cancelled")
         except InvalidTransitionError:  # the worker ended it meanwhile
             run = store.get_analysis(run_id)
-    return run, status
+    return run, status, job
 
 
 def cancel_analysis(store: "Store", run_id: int, *, actor: str, connection: "Redis | None" = None
@@ -208,6 +214,71 @@ def cancel_analysis(store: "Store", run_id: int, *, actor: str, connection: "Red
             except Exception:  # noqa: BLE001 - e.g. not a forking worker: the job stops at its next step
                 pass
     return run
+
+
+# --- listing (the UI's view of a graph's background runs) ---------------------
+
+WAITING_JOB_STATUSES = ("created", "queued", "deferred", "scheduled")
+
+
+@dataclass(frozen=True)
+class BackgroundRunState:
+    """A background analysis as a list shows it: the stored run, its job's RQ status, its last progress report.
+
+    ``job_status`` is None when Redis was not asked (``refresh=False``), when the run has ended (its
+    job no longer matters) or when Redis no longer knows the job.  ``progress`` is the worker's
+    ``{"step": ..., "fraction": ...}`` while the job works.
+    """
+
+    run: "AnalysisRunInfo"
+    job_status: str | None = None
+    progress: dict[str, Any] | None = None
+
+    @property
+    def active(self) -> bool:
+        """Not ended yet: queued or running (the stored status is ``running`` in both cases)."""
+        return self.run.status == "running"
+
+    @property
+    def phase(self) -> str:
+        """``queued``, ``running``, ``succeeded``, ``failed`` or ``cancelled``."""
+        if self.run.status != "running":
+            return self.run.status
+        return "queued" if self.job_status in WAITING_JOB_STATUSES else "running"
+
+
+def list_background_runs(store: "Store", project: str, graph: str, *, refresh: bool = True,
+                         connection: "Redis | None" = None, limit: int | None = None
+                         ) -> list[BackgroundRunState]:
+    """The background analyses of a graph (every version), newest first, at most ``limit``.
+
+    With ``refresh`` each run still ``running`` is reconciled with its job as :func:`run_status`
+    does (so a job that died is shown, and stored, as ``failed``); ended runs are read from the
+    store only.  Without ``refresh`` Redis is not asked at all (e.g. it is unreachable).
+    """
+    runs = [r for r in store.list_analyses(project, graph) if job_id_of(r) is not None]
+    if limit is not None:
+        runs = runs[:limit]
+    if refresh and any(r.status == "running" for r in runs):
+        connection = connection or connect()
+    states: list[BackgroundRunState] = []
+    for run in runs:
+        if not refresh or run.status != "running":
+            states.append(BackgroundRunState(run=run))
+            continue
+        run, status, job = _reconcile(store, run, connection)
+        progress = job.meta.get("progress") if job is not None and isinstance(job.meta, dict) else None
+        states.append(BackgroundRunState(run=run, job_status=status,
+                                         progress=progress if isinstance(progress, dict) else None))
+    return states
+
+
+def worker_count(connection: "Redis | None" = None, queue: str | None = None) -> int:
+    """How many RQ workers listen on the queue now (0: queued runs wait until one starts)."""
+    from rq import Queue, Worker
+
+    connection = connection or connect()
+    return Worker.count(connection=connection, queue=Queue(queue or queue_name(), connection=connection))
 
 
 # --- drafts -----------------------------------------------------------------

@@ -141,13 +141,19 @@ def local_identity(env: Mapping[str, str] | None = None, file_values: Mapping[st
 
 def oidc_identity(user: Mapping[str, Any], env: Mapping[str, str] | None = None,
                   file_values: Mapping[str, Any] | None = None) -> Identity:
-    """The logged-in user (``st.user``'s fields): named by name, else email; roles from ``[users]`` only."""
+    """The logged-in user (``st.user``'s fields): named by name, else email; roles from ``[users]`` only.
+
+    Roles are looked up by the email alone, and only when the provider has not marked it unverified
+    (``email_verified: false``): a display name is chosen by its owner at the provider, so matching
+    ``[users]`` on it would let anyone who renames themselves take a listed reviewer's role.
+    """
     env = os.environ if env is None else env
-    email = user.get("email") or None
+    email = str(user.get("email") or "").strip() or None
     name = str(user.get("name") or email or user.get("sub") or "").strip()
     if not name:
         raise ConfigError("the login returned neither a name nor an email", hint="check the [auth] provider's scopes")
-    configured = roles_from_config([name, email or ""], _file_values(env, file_values))
+    verified = email is not None and user.get("email_verified") is not False
+    configured = roles_from_config([email] if verified and email else [], _file_values(env, file_values))
     return Identity(name=name, roles=configured if configured is not None else frozenset({EDITOR}), source="oidc",
                     email=email)
 
@@ -166,19 +172,33 @@ def require_login_if_deployed(deployed: bool, secrets: Mapping[str, Any]) -> Non
                  "or run in local mode (CAUSAL_ASSISTANT_MODE=local)")
 
 
-def secrets_files(cwd: Path | None = None) -> list[Path]:
-    """Where Streamlit reads ``secrets.toml``: the user's ``~/.streamlit/`` and the working directory's."""
+def secrets_files(cwd: Path | None = None, env: Mapping[str, str] | None = None) -> list[Path]:
+    """Where Streamlit reads ``secrets.toml``: ``STREAMLIT_SECRETS_FILES`` (whitespace-separated, as click
+    splits it for ``streamlit run``) if set, else the user's ``~/.streamlit/`` and the working directory's."""
+    env = os.environ if env is None else env
+    configured = env.get("STREAMLIT_SECRETS_FILES", "").split()
+    if configured:
+        return [Path(p).expanduser() for p in configured]
     cwd = Path.cwd() if cwd is None else cwd
     return [Path.home() / ".streamlit" / "secrets.toml", cwd / ".streamlit" / "secrets.toml"]
 
 
 def read_secrets_files(paths: list[Path]) -> dict[str, Any]:
-    """The merged secrets (later files win), as Streamlit would see them; unreadable files count as empty."""
+    """The merged secrets (later files win), as Streamlit would see them; missing files count as empty.
+
+    A directory is read as Streamlit reads Kubernetes-style secrets: each subdirectory is a table whose
+    files are its keys (only whether ``[auth]`` is there matters here).
+    """
     import tomllib
 
     merged: dict[str, Any] = {}
     for path in paths:
         try:
+            if path.is_dir():
+                for table in sorted(p for p in path.iterdir() if p.is_dir()):
+                    merged[table.name] = {f.name: f.read_text(encoding="utf-8").strip()
+                                          for f in sorted(table.iterdir()) if f.is_file()}
+                continue
             merged.update(tomllib.loads(path.read_text(encoding="utf-8")))
         except FileNotFoundError:
             continue

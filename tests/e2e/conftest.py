@@ -7,6 +7,8 @@
   editors, rita is the reviewer; see ``ui/README.md``).
 * ``start_ui(user)``: a Streamlit server for one local user on that store (free port, demo project on,
   no LLM), waited for on ``/_stcore/health``, stopped after the test. ``ui_server`` is the editor's.
+  ``start_ui(user, port=..., NAME=value)`` picks the port (e.g. one already named in an OIDC redirect URI)
+  and adds environment variables.
   A failing test's report carries the servers' logs; the logs are also kept with the artifacts.
 * ``new_page(server, label)`` / ``st_page``: a page in a fresh browser context wrapped in
   :class:`StreamlitPage`: wait until the app is idle, act on widgets by key (``.st-key-<key>``), work
@@ -21,7 +23,6 @@ from __future__ import annotations
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -44,6 +45,7 @@ from streamlit_e2e import (  # tests/e2e is on sys.path, like tests/cli/cli_help
     SERVER_START_TIMEOUT,
     VIEWPORT,
     StreamlitPage,
+    free_port,
 )
 
 # ---------------------------------------------------------------------------------------------- browser
@@ -91,12 +93,6 @@ def browser():
 
 
 # ---------------------------------------------------------------------------------------------- server
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @dataclass
@@ -158,8 +154,8 @@ def start_ui(request, browser, ui_app: Path, ui_store: UIStore, artifacts: Path)
         pytest.skip(f"the Streamlit app {ui_app} does not exist yet")
     servers: list[UIServer] = []
 
-    def start(user: str = EDITOR, **extra_env: str) -> UIServer:
-        port = _free_port()
+    def start(user: str = EDITOR, *, port: int | None = None, **extra_env: str) -> UIServer:
+        port = port or free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith(("STREAMLIT_", "PYTEST_"))}
         for name in ("DATABASE_URL", "CAUSAL_ASSISTANT_ROLES", "CAUSAL_ASSISTANT_LLM_BASE_URL", "OPENAI_BASE_URL",
                      "CAUSAL_ASSISTANT_LLM_API_KEY", "OPENAI_API_KEY", "CAUSAL_ASSISTANT_LLM_MODEL"):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
@@ -26,6 +27,14 @@ REVIEWER = "rita"
 
 # streamlit-flow renders inside a components iframe whose title is "<module>.<component>".
 FLOW_IFRAME = 'iframe[title="streamlit_flow.streamlit_flow"]'
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 right now (for a server the test starts next)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
 
 # ---------------------------------------------------------------------------------------------- pages
 

@@ -63,6 +63,20 @@ def test_a_logged_in_user_gets_roles_only_from_the_config_file(monkeypatch):
     assert oidc_identity({"name": "Eve", "email": "eve@x.org"}, file_values=users).roles == frozenset()
 
 
+def test_a_display_name_or_an_unverified_email_never_earns_a_listed_role():
+    users = {"users": {"editors": ["ana@x.org", "Rita"], "reviewers": ["rita@x.org", "Rita"]}}
+    # Eve renames herself "Rita" at the provider: her own email is not listed, so she gets nothing.
+    eve = oidc_identity({"name": "Rita", "email": "eve@x.org"}, file_values=users)
+    assert eve.name == "Rita" and eve.roles == frozenset()
+    # An address the provider says is not verified is not looked up at all.
+    assert oidc_identity({"name": "R", "email": "rita@x.org", "email_verified": False},
+                         file_values=users).roles == frozenset()
+    assert oidc_identity({"name": "R", "email": "rita@x.org", "email_verified": True},
+                         file_values=users).roles == {"reviewer"}
+    # No email at all: only the default of a login without [users] entries applies.
+    assert oidc_identity({"name": "Rita", "sub": "42"}, file_values=users).roles == frozenset()
+
+
 def test_every_change_is_audited_with_who_when_and_what(store):
     ws = Workspace.open(store, PROJECT, GRAPH, ANA)
     ws.apply([{"op": "add_edge", "edge": {"source": "tour_dates", "target": "radio_play"}}])
@@ -174,6 +188,20 @@ def test_the_ui_command_refuses_deployed_mode_without_auth_and_passes_the_upload
     assert started.exit_code == 0, started.output
     cmd = calls["cmd"]
     assert cmd[cmd.index("--server.maxUploadSize") + 1] == "12"
+    # Secrets kept elsewhere, where Streamlit is told to look (a file, or a Kubernetes-style directory).
+    elsewhere = tmp_path / "etc" / "secrets.toml"
+    elsewhere.parent.mkdir()
+    secrets.rename(elsewhere)
+    calls.clear()
+    assert CliRunner().invoke(cli, ["ui", "--no-demo"]).exit_code == 1 and not calls
+    monkeypatch.setenv("STREAMLIT_SECRETS_FILES", str(elsewhere))
+    assert CliRunner().invoke(cli, ["ui", "--no-demo"]).exit_code == 0 and calls
+    mounted = tmp_path / "mounted"
+    (mounted / "auth").mkdir(parents=True)
+    (mounted / "auth" / "client_id").write_text("ca\n")
+    monkeypatch.setenv("STREAMLIT_SECRETS_FILES", f"{tmp_path / 'missing.toml'} {mounted}")
+    calls.clear()
+    assert CliRunner().invoke(cli, ["ui", "--no-demo"]).exit_code == 0 and calls
 
 
 def _fake_ui(root):

@@ -1,21 +1,26 @@
-"""Analyze: the effect with its interval, refuters, sensitivity; rung-2/3 queries. Validated versions by default."""
+"""Analyze: the effect with its interval, refuters, sensitivity; rung-2/3 queries. Validated versions by default.
 
-import matplotlib
+An analysis runs now (in this session) or in the background (queued on RQ for ``causal-assistant worker``).
+Background runs are listed from the store, so they survive reloads and other sessions; the list polls
+(a fragment, every few seconds) only while one of them is queued or running.
+"""
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-import streamlit as st  # noqa: E402
+import streamlit as st
 
-import common  # noqa: E402
-from assistant.analysis.spec import ALL_REFUTERS, AnalysisSpec, QuerySpec, RefuterSpec  # noqa: E402
-from assistant.analysis.text import analysis_text, query_text  # noqa: E402
-from assistant.errors import CausalAssistantError  # noqa: E402
-from assistant.workspace import analyze, drafting  # noqa: E402
+import background_runs
+import common
+from analysis_result import show_result
+from assistant.analysis.spec import ALL_REFUTERS, AnalysisSpec, QuerySpec, RefuterSpec
+from assistant.analysis.text import query_text
+from assistant.errors import CausalAssistantError
+from assistant.workspace import analyze, drafting
 
 store, who = st.session_state["_store"], st.session_state["_who"]
 p, g = common.require_graph()
 st.title(f"Analyze · {g}")
+queue = analyze.queue_state()
+page = background_runs.Page(store, who, p, g, queue)
+
 log = store.log(p, g)
 override = st.checkbox("Analyse a version that is not validated (the override is recorded with the run)",
                        key="allow_unvalidated")
@@ -23,6 +28,7 @@ candidates = [v for v in log if v.status == "validated" or override]
 if not candidates:
     st.info("No version of this graph is validated yet. Have a reviewer approve one on the Review page, or tick the "
             "override above.")
+    background_runs.section(page)
     st.stop()
 labels = {f"v{v.number} ({v.status.replace('_', ' ')}) — {v.message[:60]}": v for v in candidates}
 version = labels[st.selectbox("Version", list(labels), key="analyze_version")]
@@ -30,6 +36,7 @@ graph = version.graph
 datasets = [d.name for d in store.list_datasets(p)]
 if not datasets:
     st.info("Add a dataset first (Data & question page).")
+    background_runs.section(page)
     st.stop()
 default = drafting.default_dataset(store, p, graph) or datasets[0]
 dataset = st.selectbox("Data", datasets, index=datasets.index(default), key="analyze_dataset")
@@ -43,7 +50,32 @@ refute = st.checkbox("Run the refuters (placebo, random common cause, data subse
                      key="analyze_refuters")
 simulations = st.number_input("Simulations per refuter", 5, 500, 25, key="analyze_simulations")
 
-if st.button("Run the analysis", key="analyze_run", type="primary"):
+
+def make_spec() -> AnalysisSpec:
+    return AnalysisSpec(exposure=exposure, outcome=outcome,
+                        refuters=[RefuterSpec(name=n, num_simulations=int(simulations)) for n in ALL_REFUTERS]
+                        if refute else [])
+
+
+run_now, run_later, _ = st.columns([2, 2, 5])
+run_clicked = run_now.button("Run the analysis", key="analyze_run", type="primary")
+# (no help= tooltips on these buttons: ".st-key-<key> button" must find exactly one button, see ui/README.md)
+background_clicked = run_later.button("Run in background", key="analyze_background",
+                                      disabled=not queue.available or not who.roles)
+if not queue.available:
+    with st.container(key="background_unavailable"):
+        st.warning(f"Running in the background is unavailable: {queue.problem}\n\n"
+                   f"**What to do:** {queue.problem.hint}")
+elif not who.roles:
+    st.caption(f"Running in the background: {background_runs.NO_ROLE.lower()}")
+elif queue.workers == 0:
+    st.caption(f"No worker is running on queue {queue.queue!r}: background runs wait until one starts "
+               "(`causal-assistant worker`).")
+else:
+    st.caption(f"Background runs go to queue {queue.queue!r} ({queue.workers} worker{'s' if queue.workers > 1 else ''}"
+               "); follow them below, and leave or reload the page meanwhile.")
+
+if run_clicked:
     loaded = drafting.load_dataset(store, p, dataset)
     with st.container(key="analysis_progress"):
         bar = st.progress(0.0, text="starting")
@@ -51,16 +83,26 @@ if st.button("Run the analysis", key="analyze_run", type="primary"):
         def progress(step: str, fraction: float) -> None:
             bar.progress(min(max(fraction, 0.0), 1.0), text=step)
 
-        spec = AnalysisSpec(exposure=exposure, outcome=outcome,
-                            refuters=[RefuterSpec(name=n, num_simulations=int(simulations)) for n in ALL_REFUTERS]
-                            if refute else [])
         try:
-            result, run_id = analyze.analyze_version(store, who, p, g, version.number, loaded.frame, spec,
+            result, run_id = analyze.analyze_version(store, who, p, g, version.number, loaded.frame, make_spec(),
                                                      allow_unvalidated=override, progress=progress)
         except CausalAssistantError as err:
             st.session_state["analysis"] = err
         else:
             st.session_state["analysis"] = (result, run_id, version.number)
+
+if background_clicked:
+    try:
+        queued = analyze.analyze_in_background(store, who, p, g, version.number, dataset, make_spec(),
+                                               allow_unvalidated=override)
+    except CausalAssistantError as err:
+        with st.container(key="background_errors"):
+            common.error(err)
+    else:
+        st.session_state["background_shown"] = queued.run_id
+        with st.container(key="background_queued"):
+            st.success(f"Queued as run {queued.run_id} on {queued.queue!r}: it is listed under Background runs, and "
+                       "its result appears there when a worker has run it (you can leave or reload this page).")
 
 outcome_state = st.session_state.get("analysis")
 with st.container(key="analysis_result"):
@@ -68,51 +110,9 @@ with st.container(key="analysis_result"):
         common.error(outcome_state)
         st.caption("The refusal or failure is stored with the run.")
     elif outcome_state is not None:
-        result, run_id, number = outcome_state
-        e = result.estimate
-        st.success(f"Rung 2 (an intervention, averaged over the population) · v{number} · stored as run {run_id}"
-                   + (" · analysed without validation (override recorded)" if result.spec.allow_unvalidated else ""))
-        st.metric(f"Effect of {result.spec.exposure} on {result.spec.outcome}", f"{e.value:.4g}",
-                  help=f"{e.confidence_level:.0%} interval {e.ci_low} to {e.ci_high}")
-        if e.ci_low is not None and e.ci_high is not None:
-            fig, ax = plt.subplots(figsize=(6, 1.6))
-            ax.errorbar([e.value], [0], xerr=[[e.value - e.ci_low], [e.ci_high - e.value]], fmt="o", capsize=6)
-            ax.axvline(0, color="grey", linestyle="--")
-            ax.set_yticks([])
-            ax.set_xlabel(f"effect ({e.confidence_level:.0%} interval)")
-            st.pyplot(fig)
-            plt.close(fig)
-        if result.refutations:
-            st.markdown("**Refuters**")
-            st.dataframe(pd.DataFrame([{"refuter": r.name, "new effect": r.new_effect, "p-value": r.p_value,
-                                        "passed": r.passed, "rule": r.rule, "error": r.error or ""}
-                                       for r in result.refutations]), hide_index=True, key="refuter_table")
-        s = result.sensitivity
-        if s is not None:
-            st.markdown("**Sensitivity to an unmeasured confounder**")
-            st.write(s.summary)
-            if s.contour is not None:
-                fig, ax = plt.subplots(figsize=(6, 4))
-                cs = ax.contour(s.contour.r2dz_x, s.contour.r2yz_dx, list(map(list, zip(*s.contour.estimates))),
-                                levels=10)
-                ax.clabel(cs, fontsize=8)
-                try:
-                    ax.contour(s.contour.r2dz_x, s.contour.r2yz_dx, list(map(list, zip(*s.contour.estimates))),
-                               levels=[0], colors="red", linewidths=2)
-                except ValueError:
-                    pass
-                for b in s.benchmarks:
-                    if b.adjusted_estimate is not None:  # a benchmark with no bound is explained in the text
-                        ax.plot(b.r2dz_x, b.r2yz_dx, "k^")
-                        ax.annotate(b.covariate, (b.r2dz_x, b.r2yz_dx), textcoords="offset points", xytext=(4, 4),
-                                    fontsize=8)
-                ax.set_xlabel("partial R² of the confounder with the exposure")
-                ax.set_ylabel("partial R² with the outcome")
-                ax.set_title("adjusted estimate (red: where the effect disappears)")
-                st.pyplot(fig)
-                plt.close(fig)
-        with st.expander("The whole report in plain language"):
-            st.text(analysis_text(result))
+        show_result(*outcome_state)
+
+background_runs.section(page)
 
 st.subheader("What if? (rung 2 and rung 3)")
 do_text = st.text_input("Intervention", value=f"{exposure}=10", key="query_do",

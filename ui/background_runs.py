@@ -1,0 +1,169 @@
+"""Background runs on the Analyze page: this graph's queued, running and finished runs, from the store.
+
+The list is a fragment that polls (every few seconds) only while a run is queued or running; a finished
+run's full result is drawn with :func:`analysis_result.show_result`, below the list.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+import streamlit as st
+
+import common
+from analysis_result import show_result
+from assistant.errors import CausalAssistantError
+from assistant.jobs import BackgroundRunState
+from assistant.store import Store
+from assistant.workspace import Identity, analyze
+
+
+@dataclass(frozen=True)
+class Page:
+    """What the panel works on: the store, the user, the project and graph, and the queue's state."""
+
+    store: Store
+    who: Identity
+    project: str
+    graph: str
+    queue: "analyze.QueueState"
+
+
+PHASE_BADGES = {"queued": ":material/schedule:", "running": ":blue[:material/sync:]",
+                "succeeded": ":green[:material/check_circle:]", "failed": ":red[:material/error:]",
+                "cancelled": ":gray[:material/cancel:]"}
+NO_ROLE = "Needs the editor or reviewer role."  # to run or cancel an analysis, as in the service layer
+
+
+def _when(moment: datetime) -> str:
+    seconds = max(0, int((datetime.now(timezone.utc) - moment).total_seconds()))
+    ago = (f"{seconds} s" if seconds < 60 else f"{seconds // 60} min" if seconds < 3600
+           else f"{seconds // 3600} h" if seconds < 86400 else f"{seconds // 86400} d")
+    return f"{moment:%Y-%m-%d %H:%M} UTC ({ago} ago)"
+
+
+def _cancel(page: Page, run_id: int) -> None:
+    """on_click of a Cancel button: runs before the list is drawn again, so the list shows the cancellation."""
+    try:
+        analyze.cancel_background(page.store, page.who, run_id)
+    except CausalAssistantError as err:
+        st.session_state["background_cancel_error"] = err
+    else:
+        st.session_state.pop("background_cancel_error", None)
+        st.session_state["background_cancelled"] = run_id
+
+
+def _run_row(page: Page, state: BackgroundRunState, *, workers: int | None, refreshed: bool) -> None:
+    run, phase = state.run, state.phase
+    spec = run.spec
+    refuters = spec.get("refuters") or []
+    what = f"{spec.get('exposure')} → {spec.get('outcome')} on `{(spec.get('background') or {}).get('dataset')}`"
+    if refuters:
+        what += f" · {len(refuters)} refuter{'s' if len(refuters) > 1 else ''}"
+    with st.container(key=f"bg_run_{run.id}", border=True):
+        left, right = st.columns([6, 1])
+        left.markdown(f"{PHASE_BADGES.get(phase, '')} **run {run.id} · {phase}** · v{run.version} · {what}")
+        left.caption(f"started by {run.created_by} · {_when(run.created_at)}"
+                     + (f" · took {run.duration_seconds:.1f} s" if run.duration_seconds is not None else "")
+                     + (" · analysed without validation (override recorded)" if spec.get("allow_unvalidated")
+                        else ""))
+        if phase == "queued":
+            left.caption("waiting for a worker" + (" — none is running on this queue; start one with "
+                                                   "`causal-assistant worker`" if workers == 0 else ""))
+        elif phase == "running":
+            progress = state.progress or {}
+            fraction = progress.get("fraction")
+            if isinstance(fraction, (int, float)):
+                left.progress(min(max(float(fraction), 0.0), 1.0), text=str(progress.get("step") or "working"))
+            elif state.job_status is None and refreshed:
+                left.caption("the queue has no record of this job (was Redis emptied?): it will not run; cancel it "
+                             "to end it")
+        elif phase == "succeeded":
+            estimate = (run.result or {}).get("estimate") or {}
+            value, low, high = estimate.get("value"), estimate.get("ci_low"), estimate.get("ci_high")
+            if isinstance(value, (int, float)):
+                left.caption(f"effect {value:.4g}" + (f" ({low:.4g} to {high:.4g})" if isinstance(low, (int, float))
+                                                      and isinstance(high, (int, float)) else ""))
+            if right.button("Show result", key=f"bg_show_{run.id}"):
+                st.session_state["background_shown"] = run.id
+                st.rerun()  # the whole page: the result is drawn below the list, outside this fragment
+        elif phase == "failed":
+            common.error(analyze.stored_error(run), where=left)
+        else:  # cancelled
+            left.caption(analyze.stored_error(run).message)
+        if state.active:
+            right.button("Cancel", key=f"bg_cancel_{run.id}", on_click=_cancel, args=(page, run.id),
+                         disabled=not page.who.roles)
+
+
+def _runs_panel(page: Page) -> None:
+    """This graph's background runs (from the store, refreshed from the queue); redrawn alone when it polls."""
+    store, who, p, g = page.store, page.who, page.project, page.graph
+    listing = analyze.background_runs(store, p, g)
+    active = {s.run.id for s in listing.active}
+    seen_graph, seen_active = st.session_state.get("_background_active", ((p, g), set()))
+    st.session_state["_background_active"] = ((p, g), active)
+    if seen_graph == (p, g) and seen_active - active:
+        st.rerun()  # a run ended since the last look: draw the page once more (its result; the polling stops)
+    top_left, top_right = st.columns([6, 1])
+    top_right.button("Refresh", key="background_refresh")
+    if active:
+        top_left.caption(f"Updates every {analyze.POLL_SECONDS:g} s while a run is queued or running."
+                         + ("" if who.roles else f" Cancelling: {NO_ROLE.lower()}"))
+    if listing.problem is not None:
+        with st.container(key="background_stale"):
+            st.warning(f"Statuses not refreshed: {listing.problem}\n\n**What to do:** {listing.problem.hint}")
+    cancel_error = st.session_state.pop("background_cancel_error", None)
+    if cancel_error is not None:
+        with st.container(key="background_cancel_error"):
+            common.error(cancel_error)
+    cancelled = st.session_state.pop("background_cancelled", None)
+    if cancelled is not None:
+        st.toast(f"run {cancelled} cancelled")
+    if not listing.runs:
+        st.caption("No background run of this graph yet.")
+        return
+    workers = page.queue.workers if page.queue.available else None
+    for state in listing.runs:
+        _run_row(page, state, workers=workers, refreshed=listing.problem is None)
+    if listing.total > len(listing.runs):
+        st.caption(f"The {len(listing.runs)} most recent of {listing.total} background runs.")
+
+
+def _shown_result(page: Page) -> None:
+    """The full result of the background run picked with "Show result" (read from the store)."""
+    store, p, g = page.store, page.project, page.graph
+    run_id = st.session_state.get("background_shown")
+    if run_id is None:
+        return
+    try:
+        run = store.get_analysis(run_id)
+    except CausalAssistantError:
+        st.session_state.pop("background_shown", None)
+        return
+    if (run.project, run.graph_name) != (p, g):
+        return
+    with st.container(key="background_result", border=True):
+        head, hide = st.columns([6, 1])
+        head.markdown(f"**Background run {run.id}** · started by {run.created_by} · {_when(run.created_at)}")
+        if hide.button("Hide", key="background_hide"):
+            st.session_state.pop("background_shown", None)
+            st.rerun()
+        if run.status == "succeeded":
+            try:
+                show_result(analyze.stored_result(run), run.id, run.version, table_key="background_refuter_table")
+            except ValueError as exc:  # a result stored by another version of causal-assistant
+                st.error(f"the stored result of run {run.id} cannot be shown: {exc}")
+        elif run.status == "running":
+            st.info(f"Run {run.id} has not finished; its result appears here when it does.")
+        elif run.status == "cancelled":
+            st.info(f"Run {run.id} was cancelled: {analyze.stored_error(run).message}")
+        else:
+            common.error(analyze.stored_error(run))
+
+
+def section(page: Page) -> None:
+    """The "Background runs" part of the Analyze page."""
+    st.subheader("Background runs")
+    active = analyze.has_active_background_runs(page.store, page.project, page.graph)
+    st.fragment(run_every=analyze.poll_interval(active))(_runs_panel)(page)
+    _shown_result(page)
