@@ -40,12 +40,10 @@ sys.path.insert(0, str(REPO / "tests" / "load"))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
 from bench_common import cpu_name, postgres_database  # noqa: E402
-from load_writers import run_writers, verify  # noqa: E402
+from load_writers import PROJECT, graph_for, run_writers, verify  # noqa: E402
 from ui_load import (  # noqa: E402
     STEPS, chromium_problem, drive_users, percentile, prepare_store, summarize, ui_server,
 )
-
-
 
 
 def machine() -> str:
@@ -85,6 +83,49 @@ def bench_writers(writer_counts: list[int], saves: int) -> list[dict]:
                         print(f"{backend:10} {mode:9} {layout:4} x{n}: {rows[-1]['saves_per_s']:7.1f} saves/s, "
                               f"{result.conflicts} conflicts", file=sys.stderr)
     return rows
+
+
+def bench_baseline(saves: int) -> list[dict]:
+    """One writer saving versions through the store against the same writer doing bare INSERTs of the same
+    graph JSON (one transaction each, no validation, hashing, head lock or audit row), in the same run: the
+    ratio is what versioning costs per save, independent of how fast the machine happens to be."""
+    import sqlalchemy as sa
+
+    from assistant.store import Store
+
+    rows = []
+    for backend in ("sqlite", "postgresql"):
+        with database(backend) as url:
+            if url is None:
+                continue
+            result = run_writers(url, 1, saves, mode="threads", layout="same")
+            verify(url, result)
+            with Store.open(url) as store:
+                content = store.get_version(PROJECT, graph_for(0, "same")).graph.model_dump(mode="json")
+            engine = sa.create_engine(url)
+            table = sa.Table("bench_raw_versions", sa.MetaData(), sa.Column("id", sa.Integer, primary_key=True),
+                             sa.Column("author", sa.String(200)), sa.Column("content", sa.JSON))
+            table.create(engine)
+            started = time.perf_counter()
+            for i in range(saves):
+                with engine.begin() as conn:
+                    conn.execute(table.insert().values(author=f"w{i}", content=content))
+            raw_per_s = saves / (time.perf_counter() - started)
+            engine.dispose()
+            rows.append({"backend": backend, "saves": saves, "store_saves_per_s": round(result.throughput, 1),
+                         "raw_inserts_per_s": round(raw_per_s, 1),
+                         "ratio": round(raw_per_s / result.throughput, 2)})
+            print(f"{backend:10} baseline: store {result.throughput:.1f}/s, raw {raw_per_s:.1f}/s", file=sys.stderr)
+    return rows
+
+
+def baseline_markdown(rows: list[dict]) -> str:
+    lines = ["| backend | saves | store saves/s | bare INSERTs/s | cost of a save (× a bare INSERT) |",
+             "|---|---|---|---|---|"]
+    for r in rows:
+        lines.append(f"| {r['backend']} | {r['saves']} | {r['store_saves_per_s']} | {r['raw_inserts_per_s']} | "
+                     f"{r['ratio']} |")
+    return "\n".join(lines)
 
 
 def bench_ui(user_counts: list[int]) -> list[dict]:
@@ -146,13 +187,17 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     started = time.perf_counter()
+    at_start = machine()
+    baseline = [] if args.skip_writers else bench_baseline(4 * args.saves)
     writers = [] if args.skip_writers else bench_writers([int(x) for x in args.writers.split(",")], args.saves)
     ui = [] if args.skip_ui else bench_ui([int(x) for x in args.ui_users.split(",")])
-    report = {"machine": machine(), "writers": writers, "ui": ui,
+    report = {"machine": at_start, "baseline": baseline, "writers": writers, "ui": ui,
               "total_seconds": round(time.perf_counter() - started, 1)}
     if args.json:
         print(json.dumps(report, indent=2))
     else:
+        if baseline:
+            print(baseline_markdown(baseline) + "\n")
         if writers:
             print(writers_markdown(writers) + "\n")
         if ui:
@@ -193,6 +238,15 @@ def main(argv: list[str] | None = None) -> int:
                 "in a tight loop should back off between retries; people editing in the UI do not come close.",
                 "",
                 writers_markdown(writers),
+                "",
+                "### Against a baseline in the same run",
+                "",
+                "One writer (a thread, one graph) saving through the store, against the same writer doing bare "
+                "`INSERT`s of the same graph JSON into a plain table, one transaction each (no validation, "
+                "content hash, head lock, parent check or audit row). The ratio is what versioning costs per "
+                "save, and unlike the absolute figures it does not depend much on how busy the machine is.",
+                "",
+                baseline_markdown(report["baseline"]),
                 "",
             ]
         if ui:
