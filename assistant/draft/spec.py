@@ -144,9 +144,59 @@ def _whole_characters(value: Any, source: str, path: str) -> Any:
     return value
 
 
+# A variables file describes at most a few thousand columns; YAML aliases can make a file of a few hundred
+# bytes expand to billions of values ("billion laughs"), which would take minutes and gigabytes to walk.
+MAX_SPEC_VALUES = 200_000
+
+
+def _expanded_size(node: yaml.Node, memo: dict[int, int], limit: int) -> int:
+    """How many values ``node`` stands for once every alias is expanded (stops counting past ``limit``)."""
+    key = id(node)
+    if key in memo:
+        if memo[key] < 0:
+            raise _SelfReference(node)
+        return memo[key]
+    memo[key] = -1  # being counted: meeting it again below means it contains itself
+    total = 1
+    if isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            total += _expanded_size(item, memo, limit)
+            if total > limit:
+                break
+    elif isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            total += _expanded_size(k, memo, limit) + _expanded_size(v, memo, limit)
+            if total > limit:
+                break
+    memo[key] = total
+    return total
+
+
+class _SelfReference(Exception):
+    def __init__(self, node: yaml.Node):
+        self.node = node
+
+
+def _check_expansion(text: str, source: str) -> None:
+    node = yaml.compose(text, Loader=yaml.SafeLoader)
+    try:
+        size = _expanded_size(node, {}, MAX_SPEC_VALUES) if node is not None else 0
+    except _SelfReference as ref:
+        mark = ref.node.start_mark
+        raise ParseError("a value contains itself through an alias (*name inside its own &name)",
+                         fmt="variables file (YAML/JSON)",
+                         location=Location(file=source, line=mark.line + 1, column=mark.column + 1)) from None
+    if size > MAX_SPEC_VALUES:
+        raise ParseError(f"the document expands to more than {MAX_SPEC_VALUES:,} values through its aliases "
+                         "(*name references)", fmt="variables file (YAML/JSON)", location=Location(file=source),
+                         hint="write the values out instead of nesting aliases")
+
+
 def parse_spec_text(text: str, *, source: str = "<variables>") -> SpecFile:
     """Parse a YAML or JSON variables file; ``variables`` may be a mapping by name or a list."""
     try:
+        if "*" in text:  # only aliases can expand; plain documents skip the extra pass
+            _check_expansion(text, source)
         doc: Any = yaml.safe_load(text) if text.strip() else {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
