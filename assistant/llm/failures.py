@@ -21,11 +21,13 @@ the server's message together:
 
 from __future__ import annotations
 
+import base64
 import email.utils
 import json
 import re
 import time
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Literal, Sequence
 
 Kind = Literal["retry", "rejected", "auth", "request", "unavailable"]
@@ -51,11 +53,49 @@ class Failure:
     retry_after: float | None = None
 
 
+# A server can echo a key in other shapes than verbatim (a truncated "sk-abc...xyz", another case, spaced
+# out, base64 or hex in a debug dump). Any run of this many characters of the key, in any case, with up to
+# three separator characters between them, is redacted; so are the key's base64 (at each of the three
+# alignments inside a longer encoded text) and hex forms.
+_WINDOW = 8
+_SEPARATORS = r"[\s\-_.:/|,;'\"`]{0,3}"
+
+
+@lru_cache(maxsize=32)
+def _secret_pattern(secret: str) -> re.Pattern[str]:
+    shapes: set[str] = set()
+    if len(secret) < _WINDOW:
+        shapes.add(re.escape(secret))
+    else:
+        for i in range(len(secret) - _WINDOW + 1):
+            shapes.add(_SEPARATORS.join(re.escape(c) for c in secret[i:i + _WINDOW]))
+    raw = secret.encode("utf-8")
+    for pad in range(3):  # the key's bytes at offset 0, 1 or 2 of a 3-byte group of a longer encoded text
+        for encode in (base64.b64encode, base64.urlsafe_b64encode):
+            encoded = encode(b"\0" * pad + raw).decode("ascii")
+            # only the characters whose 6 bits all come from the key: the others depend on the bytes around it
+            core = encoded[(pad * 8 + 5) // 6:((pad + len(raw)) * 8) // 6]
+            if len(core) >= _WINDOW:
+                shapes.add(re.escape(core))
+    shapes.add(re.escape(raw.hex()))
+    return re.compile("|".join(sorted(shapes, key=len, reverse=True)), re.IGNORECASE)
+
+
 def redact(text: str, secrets: Sequence[str]) -> str:
-    """``text`` with every secret (API key, URL password) replaced by ``***``."""
+    """``text`` with every secret (API key, URL password) replaced by ``***``, in whatever shape it is echoed."""
     for secret in secrets:
         if secret and len(secret) >= 4:
             text = text.replace(secret, "***")
+            # windows overlap: find every match (a lookahead finds one at each position), merge the spans
+            spans: list[list[int]] = []
+            for m in re.finditer(f"(?=({_secret_pattern(secret).pattern}))", text, re.IGNORECASE):
+                start, end = m.start(1), m.end(1)
+                if spans and start <= spans[-1][1]:
+                    spans[-1][1] = max(spans[-1][1], end)
+                else:
+                    spans.append([start, end])
+            for start, end in reversed(spans):
+                text = text[:start] + "***" + text[end:]
     return text
 
 

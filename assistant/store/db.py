@@ -56,17 +56,23 @@ def parse_url(url: str) -> URL:
 
 
 def safe_url(url: str | URL) -> str:
-    """The URL as text with any password replaced by ``***``."""
+    """The URL as text with any password replaced by ``***`` (in the user part or a query parameter)."""
     if isinstance(url, URL):
-        return url.render_as_string(hide_password=True)
+        return mask_password(url.render_as_string(hide_password=True))
     try:
-        return make_url(url).render_as_string(hide_password=True)
+        return mask_password(make_url(url).render_as_string(hide_password=True))
     except (sa_exc.ArgumentError, ValueError):
         return mask_password(url)
 
 
+# Query parameters that carry a secret: libpq reads ?password=, redis-py ?password=, others use these.
+_SECRET_PARAMS = r"password|passwd|pwd|pass|secret|token|api_?key|sslpassword"
+
+
 def mask_password(text: str) -> str:
-    return re.sub(r"(://[^:/@\s]*:)[^@\s]*@", r"\1***@", text)
+    """``text`` with the password of any URL in it replaced by ``***``: ``user:PW@`` and ``?password=PW``."""
+    text = re.sub(r"(://[^:/@\s]*:)[^@\s]*@", r"\1***@", text)
+    return re.sub(rf"([?&;](?:{_SECRET_PARAMS})=)[^&;#\s]*", r"\1***", text, flags=re.IGNORECASE)
 
 
 def sqlite_path(url: URL) -> Path | None:

@@ -39,8 +39,9 @@ FORMATS = ("dowhy", "notebook", "dagitty", "dot", "gml", "json", "networkx")
 
 def leak_patterns(key: str) -> list[str]:
     raw = key.encode()
-    return [key, key[8:22], base64.b64encode(raw).decode()[:24], base64.urlsafe_b64encode(raw).decode()[:24],
-            urllib.parse.quote(key), urllib.parse.quote_plus(key), key.encode().hex()[:24]]
+    return [key, key[8:22], key.lower()[8:22], " ".join(key[8:22]), base64.b64encode(raw).decode()[:24],
+            base64.urlsafe_b64encode(raw).decode()[:24], urllib.parse.quote(key), urllib.parse.quote_plus(key),
+            key.encode().hex()[:24]]
 
 
 PATTERNS = leak_patterns(KEY_ENV) + leak_patterns(KEY_FILE) + ["Q7PLANTED"]
@@ -52,7 +53,8 @@ def assert_clean(where: str, text: str) -> None:
 
 
 class EchoKey401(BaseHTTPRequestHandler):
-    """An OpenAI-compatible endpoint that refuses every key and quotes it back, as some servers do."""
+    """An OpenAI-compatible endpoint that refuses every key and quotes it back, as some servers do, and in the
+    other shapes a server's debug output may hold it: cut short, another case, spaced out, base64, hex."""
 
     seen: list[str] = []
 
@@ -60,9 +62,13 @@ class EchoKey401(BaseHTTPRequestHandler):
         self.rfile.read(int(self.headers.get("content-length") or 0))
         auth = self.headers.get("authorization", "")
         EchoKey401.seen.append(auth)
-        body = json.dumps({"error": {"message": f"Incorrect API key provided: {auth.removeprefix('Bearer ')}",
+        key = auth.removeprefix("Bearer ")
+        shapes = (f"{key}; as seen: {key[:-1]}, {key.lower()}, {' '.join(key)}, "
+                  f"{base64.b64encode(('user:' + key).encode()).decode()}, {key.encode().hex()}")
+        body = json.dumps({"error": {"message": f"Incorrect API key provided: {shapes}",
                                      "type": "invalid_request_error", "code": "invalid_api_key"}}).encode()
-        self.send_response(401)
+        # refusals whose text is shown (400, 429, 500) as well as 401, in turn
+        self.send_response((401, 400, 429, 500)[(len(EchoKey401.seen) - 1) % 4])
         self.send_header("content-type", "application/json")
         self.send_header("content-length", str(len(body)))
         self.end_headers()
@@ -172,6 +178,7 @@ def test_a_planted_key_appears_nowhere(database_url, tmp_path, monkeypatch, capl
     run("analyze", "g", "--project", "sec", "--data", str(DATA), "-x", "nope", "-y", "record_sales_6m", expect=None)
     run("project", "list", url=f"postgresql://ana:{KEY_ENV}@127.0.0.1:1/x", expect=4)   # the key as a password
     run("project", "list", url=f"postgresql://ana:{urllib.parse.quote(KEY_FILE)}@127.0.0.1:1/x", expect=4)
+    run("project", "list", url=f"postgresql://ana@127.0.0.1:1/x?password={KEY_ENV}", expect=4)   # libpq reads it
 
     with Store.open(database_url) as store:
         assert store.list_exchanges(limit=100), "the session should have logged LLM exchanges"
