@@ -431,6 +431,12 @@ class AnalysisCancelledError(CausalAssistantError):
         super().__init__(message)
 
 
+class DraftFailedError(CausalAssistantError):
+    """A background draft failed in a way its inputs did not predict (stored with the draft job)."""
+
+    code = "draft-failed"
+
+
 class ExportError(CausalAssistantError):
     """An export could not be produced safely (a bug, never the user's input)."""
 

@@ -9,7 +9,7 @@ import click
 from assistant.cli.context import AppContext, pass_app
 from assistant.cli.render import FORMAT_OPTION, emit, table
 from assistant.draft.result import DraftResult
-from assistant.errors import DataError, LLMError, Location
+from assistant.errors import DataError, InputError, LLMError, Location
 
 
 def draft_text(r: DraftResult) -> str:
@@ -42,7 +42,7 @@ def draft_text(r: DraftResult) -> str:
 
 
 @click.command()
-@click.argument("data_file", metavar="DATA.csv", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("data_file", metavar="[DATA.csv]", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--question", "-q", required=True, help='The causal question, e.g. "Does radio play raise sales?"')
 @click.option("--exposure", "-x", default=None, help="Exposure (default: inferred from the question).")
 @click.option("--outcome", "-y", default=None, help="Outcome (default: inferred from the question).")
@@ -54,28 +54,55 @@ def draft_text(r: DraftResult) -> str:
               help="Significance level of the independence tests.")
 @click.option("--project", default=None, help="Save the best candidate as a new version in this project.")
 @click.option("--graph", "graph_name", default="draft", show_default=True, help="Graph name when saving.")
+@click.option("--dataset", "dataset_name", default=None,
+              help="With --project: draft on this stored dataset of the project instead of DATA.csv.")
+@click.option("--background", is_flag=True, help="With --project and --dataset: queue the draft (on every row) for a "
+              "worker (causal-assistant worker) and print its draft id instead of waiting; nothing is saved until "
+              "`causal-assistant jobs save-draft`.")
 @click.option("--no-cache", is_flag=True, help="Do not serve identical LLM requests from the exchange log.")
 @FORMAT_OPTION
 @pass_app
-def propose(app: AppContext, data_file: Path, question: str, exposure: str | None, outcome: str | None,
+def propose(app: AppContext, data_file: Path | None, question: str, exposure: str | None, outcome: str | None,
             variables_file: Path | None, backend: str, candidates: int, alpha: float, project: str | None,
-            graph_name: str, no_cache: bool, output_format: str) -> None:
-    """Draft candidate causal graphs from DATA.csv and a question.
+            graph_name: str, no_cache: bool, output_format: str, dataset_name: str | None = None,
+            background: bool = False) -> None:
+    """Draft candidate causal graphs from DATA.csv (or a stored dataset) and a question.
 
     Offline (the default) the draft comes from the data and the background knowledge in the variables
     file; with --backend openai an LLM proposes it, and hybrid checks the LLM's edges against the data.
+
+    With --background (and --project, --dataset) the draft job is stored and queued for a worker:
+    `causal-assistant jobs status draft-ID` follows it, `jobs cancel draft-ID` cancels it and
+    `jobs save-draft draft-ID --graph NAME` saves its best candidate as a new version.
     """
     from assistant.draft import draft
     from assistant.draft.backend import BackendContext
     from assistant.draft.spec import build_request, load_spec_file
     from assistant.intake import profile_csv
 
-    try:
-        content = data_file.read_bytes()
-    except OSError as exc:
-        raise DataError(f"cannot read file: {exc.strerror}", location=Location(file=str(data_file))) from None
-    frame, profile = profile_csv(content, file_name=str(data_file))
+    if (data_file is None) == (dataset_name is None):
+        raise InputError("give the data: DATA.csv, or --dataset NAME with --project")
+    if (dataset_name is not None or background) and project is None:
+        raise InputError("--dataset and --background need --project: they read the data from the project's store")
+    if background and dataset_name is None:
+        raise InputError("--background drafts on a stored dataset: give --dataset NAME",
+                         hint=f"store the file first: causal-assistant data add {data_file} --project {project}")
     spec = load_spec_file(variables_file) if variables_file else None
+    if background:
+        _enqueue(app, project, dataset_name, question, spec, exposure=exposure, outcome=outcome,  # type: ignore[arg-type]
+                 candidates=candidates, backend=backend, alpha=alpha, cache=not no_cache, graph_name=graph_name,
+                 output_format=output_format)
+        return
+    if dataset_name is not None:
+        info = app.store().get_dataset(project, dataset_name)
+        frame, profile = profile_csv(app.store().dataset_content(project, dataset_name),
+                                     file_name=info.file_name or dataset_name)
+    else:
+        try:
+            content = data_file.read_bytes()  # type: ignore[union-attr]
+        except OSError as exc:
+            raise DataError(f"cannot read file: {exc.strerror}", location=Location(file=str(data_file))) from None
+        frame, profile = profile_csv(content, file_name=str(data_file))
     request = build_request(question, profile, spec, exposure=exposure, outcome=outcome, candidates=candidates)
     store = app.store() if (project or backend != "offline") else None
     context = BackendContext(sink=store, cache=not no_cache, alpha=alpha, project=project, graph_name=graph_name)
@@ -91,6 +118,28 @@ def propose(app: AppContext, data_file: Path, question: str, exposure: str | Non
         payload["saved"] = {"project": project, "graph": graph_name, "version": saved.number}
     emit(payload, output_format, lambda p: draft_text(result) + (
         f"\n\nsaved candidate 1 as {project}/{graph_name} v{p['saved']['version']}" if "saved" in p else ""))
+
+
+def _enqueue(app: AppContext, project: str, dataset: str, question: str, spec, *, exposure: str | None,
+             outcome: str | None, candidates: int, backend: str, alpha: float, cache: bool, graph_name: str,
+             output_format: str) -> None:
+    """Store and queue a draft on every row of stored ``dataset`` (the request is built from its stored profile)."""
+    from assistant.draft.spec import build_request
+    from assistant.jobs import enqueue_draft
+
+    store = app.store()
+    info = store.get_dataset(project, dataset)
+    request = build_request(question, info.profile, spec, exposure=exposure, outcome=outcome, candidates=candidates)
+    queued = enqueue_draft(store, project, dataset, request, author=app.author, backend=backend,
+                           graph_name=graph_name, alpha=alpha, cache=cache)
+    payload = {"draft_id": queued.draft_id, "id": f"draft-{queued.draft_id}", "job_id": queued.job_id,
+               "queue": queued.queue, "project": project, "dataset": dataset, "n_rows": info.profile.n_rows,
+               "status": "queued"}
+    emit(payload, output_format, lambda p: (
+        f"queued draft {p['draft_id']} ({backend}, all {p['n_rows']:,} rows of {dataset!r}) as job {p['job_id']} "
+        f"on queue {p['queue']!r}\n"
+        f"follow it with: causal-assistant jobs status {p['id']}\n"
+        f"save its best candidate with: causal-assistant jobs save-draft {p['id']} --graph {graph_name}"))
 
 
 def _save(store, project: str, graph_name: str, result: DraftResult, *, author: str, backend: str):

@@ -5,8 +5,11 @@ Why RQ, and not a home-made runner, Celery, Dask or Dramatiq: see ``docs/deploym
 * :func:`enqueue_analysis` records the analysis run in the store (``running``: queued or working),
   then enqueues :func:`assistant.jobs.tasks.run_analysis_job` with only ids in the job (no data, no
   secrets: the worker reads the version, the spec and the dataset from the shared store).
-* :func:`enqueue_draft` enqueues a draft (e.g. structure search on the full data); the
-  :class:`~assistant.draft.result.DraftResult` comes back as the job's result (:func:`draft_result`).
+* :func:`enqueue_draft` records a draft job in the store (``draft_jobs``: who, when, project, dataset,
+  request) and enqueues :func:`assistant.jobs.tasks.run_draft_job` (structure search, or an LLM draft,
+  on every row of a stored dataset); the worker stores the :class:`~assistant.draft.result.DraftResult`
+  or the error with the draft job.  :func:`draft_status`, :func:`cancel_draft` and
+  :func:`list_background_drafts` do for drafts what the functions below do for analyses.
 * :func:`run_status` maps the RQ job's status to the stored run's (queued/started → ``running``,
   finished → ``succeeded``, failed/stopped → ``failed``, canceled → ``cancelled``) and ends a stored
   run whose job died without ending it (a killed worker).
@@ -22,11 +25,13 @@ Configuration: ``CAUSAL_ASSISTANT_REDIS_URL`` (default ``redis://127.0.0.1:6379/
 """
 
 from assistant.jobs.queue import (
-    BackgroundRun, BackgroundRunState, DEFAULT_QUEUE, DEFAULT_REDIS_URL, cancel_analysis, connect, draft_result,
-    enqueue_analysis, enqueue_draft, get_queue, job_id_of, list_background_runs, queue_name, redis_url, run_status,
+    BackgroundDraft, BackgroundDraftState, BackgroundRun, BackgroundRunState, DEFAULT_QUEUE, DEFAULT_REDIS_URL,
+    cancel_analysis, cancel_draft, connect, draft_status, enqueue_analysis, enqueue_draft, get_queue, job_id_of,
+    list_background_drafts, list_background_runs, queue_name, redis_url, run_status, stored_draft_result,
     worker_count,
 )
 
-__all__ = ["BackgroundRun", "BackgroundRunState", "DEFAULT_QUEUE", "DEFAULT_REDIS_URL", "cancel_analysis", "connect",
-           "draft_result", "enqueue_analysis", "enqueue_draft", "get_queue", "job_id_of", "list_background_runs",
-           "queue_name", "redis_url", "run_status", "worker_count"]
+__all__ = ["BackgroundDraft", "BackgroundDraftState", "BackgroundRun", "BackgroundRunState", "DEFAULT_QUEUE",
+           "DEFAULT_REDIS_URL", "cancel_analysis", "cancel_draft", "connect", "draft_status", "enqueue_analysis",
+           "enqueue_draft", "get_queue", "job_id_of", "list_background_drafts", "list_background_runs", "queue_name",
+           "redis_url", "run_status", "stored_draft_result", "worker_count"]

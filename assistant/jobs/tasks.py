@@ -1,4 +1,4 @@
-"""What an RQ worker runs: an analysis run recorded in the store, or a draft on a stored dataset.
+"""What an RQ worker runs: an analysis run or a draft job recorded in the store (a draft on a stored dataset).
 
 The worker opens the store from its own settings (``DATABASE_URL``), so every worker and every
 UI replica must point at the same database.  A job carries ids only.
@@ -11,7 +11,7 @@ from typing import Any
 
 from assistant.analysis.runner import CancelToken
 from assistant.errors import (
-    AnalysisCancelledError, AnalysisFailedError, CausalAssistantError, InvalidTransitionError,
+    AnalysisCancelledError, AnalysisFailedError, CausalAssistantError, DraftFailedError, InvalidTransitionError,
 )
 
 
@@ -90,21 +90,54 @@ def run_analysis_job(run_id: int, job_id: str) -> dict[str, Any]:
         return {"run_id": run_id, "status": store.get_analysis(run_id).status}
 
 
-def run_draft_job(project: str, dataset: str, request: dict[str, Any], backend: str,
-                  graph_name: str | None) -> dict[str, Any]:
-    """Draft on every row of a stored dataset; returns the DraftResult as JSON (the job's result)."""
+def _end_draft(store, draft_id: int, err: Exception, *, cancelled: bool, started: float) -> None:
+    try:
+        store.fail_draft(draft_id, err, cancelled=cancelled, duration_seconds=time.perf_counter() - started)
+    except InvalidTransitionError:  # already ended (cancelled meanwhile)
+        pass
+
+
+def run_draft_job(draft_id: int, job_id: str) -> dict[str, Any]:
+    """Run stored draft job ``draft_id`` on every row of its dataset and end it; returns the stored status."""
     from assistant.draft import draft
     from assistant.draft.backend import BackendContext
     from assistant.draft.spec import DraftRequest
     from assistant.store import Store
 
-    llm_settings = None
-    if backend != "offline":
-        from assistant.llm import LLMSettings
-
-        llm_settings = LLMSettings.load()
     with Store.open() as store:
-        frame = _frame(store, project, dataset)
-        context = BackendContext(llm_settings=llm_settings, sink=store, project=project, graph_name=graph_name)
-        result = draft(DraftRequest.model_validate(request), frame, backend=backend, context=context)
-    return result.model_dump(mode="json")
+        info = store.get_draft(draft_id)
+        if info.job_id != job_id:
+            raise RuntimeError(f"draft job {draft_id} in {store.url} does not belong to job {job_id}: does this "
+                               "worker use the DATABASE_URL the job was queued against?")
+        if info.status != "running":  # cancelled while it waited in the queue
+            return {"draft_id": draft_id, "status": info.status, "skipped": True}
+        started = time.perf_counter()
+        try:
+            _progress("reading the dataset", 0.05)
+            request = DraftRequest.model_validate(info.request)
+            frame = _frame(store, info.project, info.dataset)
+            llm_settings = None
+            if info.backend != "offline":
+                from assistant.llm import LLMSettings
+
+                llm_settings = LLMSettings.load()
+            _progress(f"drafting with the {info.backend} assistant on {len(frame):,} rows", 0.2)
+            options = info.options
+            context = BackendContext(llm_settings=llm_settings, sink=store, project=info.project,
+                                     graph_name=info.graph_name, cache=options.get("cache") is not False,
+                                     **({"alpha": float(options["alpha"])}  # type: ignore[arg-type]
+                                        if isinstance(options.get("alpha"), (int, float)) else {}))
+            result = draft(request, frame, backend=info.backend, context=context)
+        except CausalAssistantError as err:
+            _end_draft(store, draft_id, err, cancelled=False, started=started)
+            raise
+        except Exception as exc:  # noqa: BLE001 - stored as a typed error, then the job fails
+            err2 = DraftFailedError(f"the draft failed unexpectedly: {type(exc).__name__}: {exc}",
+                                    hint="this is probably a bug; the draft job is stored with its error")
+            _end_draft(store, draft_id, err2, cancelled=False, started=started)
+            raise err2 from exc
+        try:
+            store.finish_draft(draft_id, result, duration_seconds=time.perf_counter() - started)
+        except InvalidTransitionError:  # cancelled while it worked: the cancellation stands, the result is dropped
+            pass
+        return {"draft_id": draft_id, "status": store.get_draft(draft_id).status}

@@ -12,19 +12,20 @@ delegates to: :mod:`~assistant.store.catalog`, :mod:`~assistant.store.versions`,
 :mod:`~assistant.store.review`, :mod:`~assistant.store.blame`,
 :mod:`~assistant.store.exchanges` (the LLM exchange log),
 :mod:`~assistant.store.critiques` (stored critique reports) and
-:mod:`~assistant.store.analyses` (analysis runs) and
+:mod:`~assistant.store.analyses` (analysis runs),
+:mod:`~assistant.store.drafts` (background draft jobs) and
 :mod:`~assistant.store.audit` (who changed what, and when).
 """
 
 from assistant.errors import AlreadyExistsError
 from assistant.store.info import (
-    AnalysisRunInfo, AuditEntryInfo, CritiqueInfo, DatasetInfo, EdgeBlame, ExchangeRecord, GraphInfo, ProjectInfo, ReviewAction, ReviewEventInfo,
+    AnalysisRunInfo, AuditEntryInfo, CritiqueInfo, DatasetInfo, DraftJobInfo, EdgeBlame, ExchangeRecord, GraphInfo, ProjectInfo, ReviewAction, ReviewEventInfo,
     VersionInfo, VersionStatus, WorkingCopyInfo,
 )
 from assistant.store.repository import Store
 
 __all__ = [
-    "AlreadyExistsError", "AnalysisRunInfo", "AuditEntryInfo", "CritiqueInfo", "DatasetInfo", "EdgeBlame", "ExchangeRecord", "GraphInfo", "ProjectInfo",
+    "AlreadyExistsError", "AnalysisRunInfo", "AuditEntryInfo", "CritiqueInfo", "DatasetInfo", "DraftJobInfo", "EdgeBlame", "ExchangeRecord", "GraphInfo", "ProjectInfo",
     "ReviewAction", "ReviewEventInfo",
     "Store", "VersionInfo", "VersionStatus", "WorkingCopyInfo",
 ]

@@ -10,7 +10,8 @@ Actions (``<thing>.<verb>``): ``project.create``, ``dataset.add``,
 ``graph.create``, ``version.save``, ``version.revert``, ``version.status``,
 ``review.comment``, ``working_copy.put``, ``working_copy.discard``,
 ``critique.record``, ``analysis.start``, ``analysis.succeeded``,
-``analysis.failed``, ``analysis.cancelled``.
+``analysis.failed``, ``analysis.cancelled``, ``draft.queue``, ``draft.succeeded``, ``draft.failed``,
+``draft.cancelled``.
 
 Every function takes a :class:`~sqlalchemy.Connection` already inside the
 transaction that :class:`~assistant.store.Store` opened; none commits.
@@ -29,7 +30,8 @@ from assistant.store.tables import audit_log
 
 ACTIONS = ("project.create", "dataset.add", "graph.create", "version.save", "version.revert", "version.status",
            "review.comment", "working_copy.put", "working_copy.discard", "critique.record", "analysis.start",
-           "analysis.succeeded", "analysis.failed", "analysis.cancelled")
+           "analysis.succeeded", "analysis.failed", "analysis.cancelled", "draft.queue", "draft.succeeded",
+           "draft.failed", "draft.cancelled")
 
 
 def record(conn: Connection, actor: str, action: str, *, project: str | None = None, graph_name: str | None = None,

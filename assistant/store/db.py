@@ -22,6 +22,7 @@ with the URL's password masked and the driver's own reason.
 
 from __future__ import annotations
 
+import json
 import re
 from contextlib import contextmanager
 from pathlib import Path
@@ -83,6 +84,19 @@ def sqlite_path(url: URL) -> Path | None:
     return Path(database).expanduser()
 
 
+def read_stored_json(text: str) -> Any:
+    """The JSON columns' deserializer: text that is not JSON means the stored row was damaged outside the
+    application; say so as a typed error (``db check`` names the row) instead of a JSONDecodeError."""
+    try:
+        return json.loads(text)
+    except ValueError as exc:
+        from assistant.errors import DatabaseIntegrityError
+
+        raise DatabaseIntegrityError(f"a stored JSON value cannot be read ({exc}): the database was changed "
+                                     "outside causal-assistant",
+                                     hint="run `causal-assistant db check` to find the damaged rows") from None
+
+
 def make_engine(url: str | URL, *, create_dir: Path | None = None) -> Engine:
     """Create an engine for ``url``; ``create_dir`` (the per-user data dir) is created if missing.
 
@@ -96,7 +110,8 @@ def make_engine(url: str | URL, *, create_dir: Path | None = None) -> Engine:
     if "connect_timeout" not in parsed.query:
         connect_args["connect_timeout"] = POSTGRES_CONNECT_TIMEOUT_S
     try:
-        return create_engine(parsed, connect_args=connect_args, pool_pre_ping=True)
+        return create_engine(parsed, connect_args=connect_args, pool_pre_ping=True,
+                             json_deserializer=read_stored_json)
     except (ImportError, sa_exc.NoSuchModuleError) as exc:
         raise ConfigError(f"no driver for {safe_url(parsed)}: {exc}", hint="use postgresql:// (psycopg 3)") from exc
 
@@ -104,7 +119,8 @@ def make_engine(url: str | URL, *, create_dir: Path | None = None) -> Engine:
 def _sqlite_engine(url: URL, create_dir: Path | None) -> Engine:
     path = sqlite_path(url)
     if path is None:
-        engine = create_engine(url, poolclass=StaticPool, connect_args={"check_same_thread": False})
+        engine = create_engine(url, poolclass=StaticPool, connect_args={"check_same_thread": False},
+                               json_deserializer=read_stored_json)
     else:
         parent = path.parent
         if not parent.exists():
@@ -118,7 +134,8 @@ def _sqlite_engine(url: URL, create_dir: Path | None) -> Engine:
                 raise DatabaseUnavailableError(
                     f"cannot open database {safe_url(url)}: directory {parent} does not exist",
                     hint="create the directory or fix DATABASE_URL")
-        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S})
+        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S},
+                               json_deserializer=read_stored_json)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -156,7 +173,7 @@ def unavailable(exc: sa_exc.DBAPIError, url: str | URL) -> DatabaseUnavailableEr
     return DatabaseUnavailableError(f"cannot use database {safe_url(url)}: {mask_password(reason)}", hint=hint)
 
 
-_UNUSABLE_FILE = ("file is not a database", "database disk image is malformed")
+_UNUSABLE_FILE = ("file is not a database", "database disk image is malformed", "malformed database schema")
 
 
 @contextmanager

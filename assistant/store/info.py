@@ -209,6 +209,37 @@ class AnalysisRunInfo(_Info):
     duration_seconds: float | None = None
 
 
+class DraftJobInfo(_Info):
+    """A draft queued for a background worker (a row of ``draft_jobs``, migration 0007).
+
+    ``request`` is the :class:`~assistant.draft.spec.DraftRequest` and ``result`` the
+    :class:`~assistant.draft.result.DraftResult` (succeeded drafts) as plain JSON; ``error`` is the
+    typed error's ``as_dict()`` for failed and cancelled ones.  ``n_rows`` is every row of the dataset.
+    """
+
+    id: int
+    project: str
+    dataset: str
+    created_at: datetime
+    created_by: str
+    status: AnalysisStatus
+    backend: str
+    graph_name: str | None = None
+    request: dict[str, JsonValue]
+    options: dict[str, JsonValue] = Field(default_factory=dict)
+    job_id: str
+    queue: str
+    n_rows: int
+    data_sha256: str
+    result: dict[str, JsonValue] | None = None
+    error: dict[str, JsonValue] | None = None
+    duration_seconds: float | None = None
+
+    @property
+    def question(self) -> str:
+        return str(self.request.get("question") or "")
+
+
 class WorkingCopyInfo(_Info):
     """A user's unsaved edits of a graph (a row of ``working_copies``); ``base_version`` is the save's parent."""
 

@@ -15,9 +15,10 @@ verifies that on a live database, read-only:
 * Datasets: ``content_hash`` and ``size_bytes`` match ``content``.
 * No orphan rows: every foreign key of the schema points at a row that
   exists (checked with joins, so also on a SQLite file written with foreign
-  keys off), and a working copy's base version belongs to its graph.
+  keys off), a working copy's base version belongs to its graph, and a
+  draft job's dataset belongs to its project.
 
-Each problem names its table and row id.  Analysis runs still ``running`` are
+Each problem names its table and row id.  Analysis runs and draft jobs still ``running`` are
 reported as notes, not problems: a process that died mid-analysis leaves
 one, by design (``docs/store.md``).
 """
@@ -25,19 +26,22 @@ one, by design (``docs/store.md``).
 from __future__ import annotations
 
 import hashlib
+import json
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, Text, cast, select
 from sqlalchemy import exc as sa_exc
 
+from assistant.errors import CausalAssistantError
 from assistant.model import CausalGraph
 from assistant.store.db import READ_ONLY
 from assistant.store.info import canonical_json
 from assistant.store.tables import (
-    analysis_runs, critiques, datasets, graph_versions, graphs, llm_exchanges, projects, review_events, working_copies,
+    analysis_runs, critiques, datasets, draft_jobs, graph_versions, graphs, llm_exchanges, projects, review_events,
+    working_copies,
 )
 
 MAX_SQLITE_MESSAGES = 50
@@ -106,17 +110,18 @@ def check_integrity(engine: Engine, *, file_checks: bool = True,
 
 def check_sqlite_file(engine: Engine, report: IntegrityReport) -> IntegrityReport:
     """``PRAGMA integrity_check``; a file too damaged to check at all is one problem."""
-    with engine.connect() as conn:
-        conn.execution_options(**{READ_ONLY: True})
-        try:
-            _sqlite_pragmas(conn, report)
-        except sa_exc.DatabaseError as exc:
-            reason = str(getattr(exc, "orig", None) or exc).strip()
-            if "malformed" not in reason and "not a database" not in reason:
-                raise
-            report.add("sqlite-integrity", "(file)", None, f"PRAGMA integrity_check failed: {reason}")
-        finally:
-            conn.rollback()
+    try:
+        with engine.connect() as conn:  # connecting runs PRAGMAs, which fail on a damaged schema
+            conn.execution_options(**{READ_ONLY: True})
+            try:
+                _sqlite_pragmas(conn, report)
+            finally:
+                conn.rollback()
+    except sa_exc.DatabaseError as exc:
+        reason = str(getattr(exc, "orig", None) or exc).strip()
+        if "malformed" not in reason and "not a database" not in reason:
+            raise
+        report.add("sqlite-integrity", "(file)", None, f"the file cannot be checked: {reason}")
     return report
 
 
@@ -182,16 +187,23 @@ def _graphs_and_versions(conn: Connection, report: IntegrityReport) -> None:
                                                f"newest version is {versions[-1].number} (id {versions[-1].id})")
 
     # Pass 2, streamed: content and hashes.
-    query = select(graph_versions.c.id, graph_versions.c.content, graph_versions.c.content_hash)
+    # The content as text, parsed here: a row whose text is not JSON at all is reported, not raised.
+    query = select(graph_versions.c.id, cast(graph_versions.c.content, Text).label("text"),
+                   graph_versions.c.content_hash)
     for row in conn.execution_options(yield_per=200).execute(query):
         try:
-            CausalGraph.model_validate(row.content)
-        except (ValidationError, ValueError, TypeError) as exc:
+            content = json.loads(row.text)
+        except (TypeError, ValueError) as exc:
+            report.add("content", "graph_versions", row.id, f"content is not JSON: {exc}")
+            continue
+        try:
+            CausalGraph.model_validate(content)
+        except (ValidationError, ValueError, TypeError, CausalAssistantError) as exc:
             first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             report.add("content", "graph_versions", row.id, f"content is not a valid graph: {first}")
             continue
         try:
-            actual = hashlib.sha256(canonical_json(row.content)).hexdigest()
+            actual = hashlib.sha256(canonical_json(content)).hexdigest()
         except (TypeError, ValueError) as exc:
             report.add("content", "graph_versions", row.id, f"content cannot be hashed: {exc}")
             continue
@@ -220,6 +232,8 @@ _REFERENCES = [
     (working_copies, "graph_id", graphs, False),
     (working_copies, "base_version_id", graph_versions, False),
     (llm_exchanges, "version_id", graph_versions, True),
+    (draft_jobs, "project_id", projects, False),
+    (draft_jobs, "dataset_id", datasets, False),
 ]
 
 
@@ -239,6 +253,13 @@ def _orphans(conn: Connection, report: IntegrityReport) -> None:
     for row in conn.execute(query.limit(200)):
         report.add("orphan", "working_copies", row.id,
                    f"its base version belongs to graph {row.base_graph}, not to its graph {row.graph_id}")
+    dj = draft_jobs
+    query = (select(dj.c.id, dj.c.project_id, datasets.c.project_id.label("data_project"))
+             .select_from(dj.join(datasets, datasets.c.id == dj.c.dataset_id))
+             .where(datasets.c.project_id != dj.c.project_id))
+    for row in conn.execute(query.limit(200)):
+        report.add("orphan", "draft_jobs", row.id,
+                   f"its dataset belongs to project {row.data_project}, not to its project {row.project_id}")
 
 
 def _notes(conn: Connection, report: IntegrityReport) -> None:
@@ -247,4 +268,9 @@ def _notes(conn: Connection, report: IntegrityReport) -> None:
     if running:
         report.notes.append(f"analysis runs still marked running (ended by a crash, or still going): "
                             f"{', '.join(map(str, running))}")
+    drafting = list(conn.execute(select(draft_jobs.c.id).where(draft_jobs.c.status == "running")
+                                 .order_by(draft_jobs.c.id).limit(20)).scalars())
+    if drafting:
+        report.notes.append(f"background draft jobs still marked running (queued, working, or their job was lost): "
+                            f"{', '.join(map(str, drafting))}")
 

@@ -33,10 +33,10 @@ from assistant.edit.diff import GraphDiff
 from assistant.errors import StoreError
 from assistant.model import CausalGraph, DatasetProfile
 from assistant.store import blame as _blame
-from assistant.store import analyses, audit, catalog, critiques, exchanges, review, versions, working_copies
+from assistant.store import analyses, audit, catalog, critiques, drafts, exchanges, review, versions, working_copies
 from assistant.store.db import READ_ONLY, make_engine, parse_url, safe_url, translate_errors
 from assistant.store.info import (
-    AnalysisRunInfo, AuditEntryInfo, CritiqueInfo, DatasetInfo, EdgeBlame, ExchangeRecord, GraphInfo, ProjectInfo, ReviewEventInfo, VersionInfo,
+    AnalysisRunInfo, AuditEntryInfo, CritiqueInfo, DatasetInfo, DraftJobInfo, EdgeBlame, ExchangeRecord, GraphInfo, ProjectInfo, ReviewEventInfo, VersionInfo,
     VersionStatus, WorkingCopyInfo,
 )
 from assistant.store.migrate import ensure_schema
@@ -277,6 +277,37 @@ class Store:
 
     def get_analysis(self, run_id: int) -> AnalysisRunInfo:
         return self._read(analyses.get_run, run_id)
+
+    # --- background draft jobs ----------------------------------------------
+
+    def start_draft(self, project: str, dataset: str, request: object, *, author: str, backend: str, job_id: str,
+                    queue: str, graph_name: str | None = None, options: dict | None = None) -> DraftJobInfo:
+        """Record a ``running`` (queued) draft on every row of stored ``dataset``; ``request`` is a DraftRequest.
+
+        ``options`` are the backend's knobs (``alpha``: the tests' significance level; ``cache``: serve
+        identical LLM requests from the exchange log).
+        """
+        return self._write(drafts.start_draft, project, dataset, request, author=author, backend=backend,
+                           job_id=job_id, queue=queue, graph_name=graph_name, options=options)
+
+    def finish_draft(self, draft_id: int, result: object, *, duration_seconds: float | None = None) -> DraftJobInfo:
+        """Mark a running draft job ``succeeded`` with its DraftResult; ended draft jobs are never changed."""
+        return self._write(drafts.finish_draft, draft_id, result, duration_seconds=duration_seconds)
+
+    def fail_draft(self, draft_id: int, error: object, *, cancelled: bool = False,
+                   duration_seconds: float | None = None) -> DraftJobInfo:
+        """Mark a running draft job ``failed`` (or ``cancelled``) with its error (a typed error, dict or text)."""
+        return self._write(drafts.fail_draft, draft_id, error, cancelled=cancelled, duration_seconds=duration_seconds)
+
+    def list_drafts(self, project: str, *, limit: int | None = None) -> list[DraftJobInfo]:
+        """The project's background draft jobs, newest first."""
+        return self._read(drafts.list_drafts, project, limit=limit)
+
+    def count_drafts(self, project: str) -> int:
+        return self._read(drafts.count_drafts, project)
+
+    def get_draft(self, draft_id: int) -> DraftJobInfo:
+        return self._read(drafts.get_draft, draft_id)
 
     # --- working copies -----------------------------------------------------
 

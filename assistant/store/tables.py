@@ -10,6 +10,7 @@ produces stable names on every backend.
 Versions are immutable: after insertion only ``graph_versions.status``
 changes (and ``graphs.head_version_id`` moves forward).  LLM exchanges and
 critiques are never updated either, and the audit log is append-only.
+Analysis runs and draft jobs are updated once, when they end.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ NAMING_CONVENTION = {
 
 VERSION_STATUSES = ("draft", "in_review", "validated", "rejected")
 ANALYSIS_STATUSES = ("running", "succeeded", "failed", "cancelled")
+DRAFT_STATUSES = ANALYSIS_STATUSES
 REVIEW_ACTIONS = ("request_review", "approve", "reject", "comment", "withdraw", "status_change")
 NAME_LENGTH = 200
 
@@ -204,6 +206,40 @@ class AnalysisRun(Base):
     duration_seconds: Mapped[float | None] = mapped_column(Float, nullable=True)
 
 
+class DraftJob(Base):
+    """A draft queued for a background worker (migration 0007): ``running``, then ``succeeded``/``failed``/``cancelled``.
+
+    A draft on every row of a stored dataset (the UI drafts on a sample of large data).  It is
+    inserted as ``running`` when it is queued, so it survives reloads, sessions and replicas, and
+    ended exactly once by the worker or a canceller: only the status, result, error and duration
+    are ever updated.  ``request`` is the :class:`~assistant.draft.spec.DraftRequest` and
+    ``result`` the :class:`~assistant.draft.result.DraftResult`, as JSON text.
+    """
+
+    __tablename__ = "draft_jobs"
+    __table_args__ = (CheckConstraint(_in("status", DRAFT_STATUSES), name="status"), UniqueConstraint("job_id"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), index=True)
+    dataset_id: Mapped[int] = mapped_column(ForeignKey("datasets.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_by: Mapped[str] = mapped_column(String(NAME_LENGTH))
+    status: Mapped[str] = mapped_column(String(16))
+    backend: Mapped[str] = mapped_column(String(32), comment="offline | openai | hybrid")
+    graph_name: Mapped[str | None] = mapped_column(String(NAME_LENGTH), nullable=True,
+                                                   comment="the graph the draft is meant for (LLM exchanges name it)")
+    request: Mapped[str] = mapped_column(Text, comment="the DraftRequest as JSON")
+    options: Mapped[str] = mapped_column(Text, comment='the backend\'s options as JSON, e.g. {"alpha": 0.05}')
+    job_id: Mapped[str] = mapped_column(String(NAME_LENGTH), comment="the RQ job's id")
+    queue: Mapped[str] = mapped_column(String(NAME_LENGTH), comment="the RQ queue's name")
+    n_rows: Mapped[int] = mapped_column(Integer, comment="rows of the dataset drafted on (all of them)")
+    data_sha256: Mapped[str] = mapped_column(String(64), comment="sha256 of the dataset drafted on, hex")
+    result: Mapped[str | None] = mapped_column(Text, nullable=True, comment="the DraftResult as JSON (succeeded)")
+    error: Mapped[str | None] = mapped_column(Text, nullable=True,
+                                              comment="the error as JSON {code, message, hint, ...}")
+    duration_seconds: Mapped[float | None] = mapped_column(Float, nullable=True)
+
+
 class WorkingCopy(Base):
     """An editor's unsaved edits of a graph (migration 0005): one row per (graph, user).
 
@@ -258,3 +294,4 @@ critiques = Critique.__table__
 analysis_runs = AnalysisRun.__table__
 working_copies = WorkingCopy.__table__
 audit_log = AuditEntry.__table__
+draft_jobs = DraftJob.__table__

@@ -3,21 +3,31 @@
 Thin glue over :mod:`assistant.intake` and :mod:`assistant.draft`, shaped for
 a page: rows for an editable table, a status line for the backend in use,
 and accepting a candidate (or some of its edges) as a new draft version.
+
+Background drafts (:func:`draft_in_background`, :func:`background_drafts`,
+:func:`cancel_background_draft`, :func:`accept_background_draft`) draft on every row
+of a stored dataset (the page drafts on a sample of large data) through
+:mod:`assistant.jobs` (RQ over Redis).  The draft job is stored when it is queued
+(``draft_jobs``) and ended by a worker, so the list survives reloads and sessions.
+Queueing, cancelling and accepting need the editor role, as drafting does.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 import pandas as pd
 
 from assistant.draft.result import DraftResult
 from assistant.draft.spec import DraftRequest, SpecFile, VariableSpec, build_request
-from assistant.errors import InputError
+from assistant.errors import InputError, JobQueueUnavailableError
 from assistant.model import CausalGraph, DatasetProfile, Edge, Question
-from assistant.store import DatasetInfo, Store, VersionInfo
+from assistant.store import DatasetInfo, DraftJobInfo, Store, VersionInfo
 from assistant.workspace.roles import EDITOR, Identity
+
+if TYPE_CHECKING:
+    from assistant.jobs import BackgroundDraft, BackgroundDraftState
 
 VARIABLE_COLUMNS = ("name", "label", "description", "role", "tier", "observed")
 ROLE_CHOICES = ("", "exposure", "outcome", "confounder", "mediator", "instrument", "selection", "exogenous",
@@ -211,15 +221,21 @@ def accept_candidate(store: Store, identity: Identity, project: str, graph_name:
                      rank: int, *, question: str = "", dataset: str | None = None) -> VersionInfo:
     """Save candidate ``rank`` as a new draft version of ``graph_name`` (version 1 if the graph is new)."""
     identity.require(EDITOR, "save versions")
+    model = f" ({result.model})" if result.model else ""
+    message = f"accepted candidate {rank} of {len(result.candidates)} from the {result.backend} assistant{model}"
+    return _save_candidate(store, project, graph_name, result, rank, author=identity.name, message=message,
+                           question=question, dataset=dataset)
+
+
+def _save_candidate(store: Store, project: str, graph_name: str, result: DraftResult, rank: int, *, author: str,
+                    message: str, question: str = "", dataset: str | None = None) -> VersionInfo:
     existing = {g.name: g for g in store.list_graphs(project)}
     current = store.get_version(project, graph_name).graph if graph_name in existing else None
     graph = candidate_graph(result, rank, current=current, question=question, dataset=dataset)
-    model = f" ({result.model})" if result.model else ""
-    message = f"accepted candidate {rank} of {len(result.candidates)} from the {result.backend} assistant{model}"
     if graph_name in existing:
         return store.save_version(project, graph_name, graph, parent=existing[graph_name].head,
-                                  author=identity.name, message=message)
-    return store.create_graph(project, graph_name, graph, author=identity.name, message=message)
+                                  author=author, message=message)
+    return store.create_graph(project, graph_name, graph, author=author, message=message)
 
 
 def candidate_edges(result: DraftResult) -> dict[str, Edge]:
@@ -261,3 +277,166 @@ def edge_table(graph: CausalGraph) -> list[dict[str, Any]]:
                      "confidence": None if e.confidence is None else round(e.confidence, 2),
                      "rationale": e.rationale, "evidence": evidence})
     return rows
+
+
+# --- background drafts (RQ) ---------------------------------------------------
+
+# How often the page polls the queue while one of the project's background drafts is queued or running.
+POLL_SECONDS = 3.0
+# The background drafts listed on the page (newest first).
+BACKGROUND_LIST_LIMIT = 20
+DRAFT_QUEUE_HINT = ("start Redis and at least one worker (causal-assistant worker), or set CAUSAL_ASSISTANT_REDIS_URL "
+                    "to the queue's Redis; meanwhile, draft on the sample")
+
+
+def _connect():
+    from assistant.jobs import connect
+
+    try:
+        return connect()
+    except JobQueueUnavailableError as err:  # the same message (password masked), with what to do from the UI
+        raise JobQueueUnavailableError(err.message, hint=DRAFT_QUEUE_HINT) from None
+
+
+def queue_state():
+    """Whether drafts can be queued (an :class:`~assistant.workspace.analyze.QueueState`); never raises."""
+    from assistant.workspace.analyze import QueueState
+    from assistant.workspace.analyze import queue_state as analysis_queue_state
+
+    state = analysis_queue_state()
+    if state.problem is None:
+        return state
+    return QueueState(queue=state.queue, problem=JobQueueUnavailableError(state.problem.message,
+                                                                          hint=DRAFT_QUEUE_HINT))
+
+
+def background_source(info: DraftJobInfo) -> str:
+    """How a version accepted from a background draft names it: ``background draft 4 on all 2,000 rows of sales``."""
+    return f"background draft {info.id} on all {info.n_rows:,} rows of {info.dataset}"
+
+
+def draft_in_background(store: Store, identity: Identity, project: str, dataset: str, request: DraftRequest, *,
+                        backend: str = "offline", graph_name: str | None = None) -> "BackgroundDraft":
+    """Record a draft on every row of stored ``dataset`` and queue it for a worker (editors, as for drafting).
+
+    Nothing is stored when the queue is unreachable (:class:`JobQueueUnavailableError` says what to do).
+    """
+    from assistant.jobs import enqueue_draft
+
+    identity.require(EDITOR, "draft")
+    with _connect() as connection:
+        try:
+            return enqueue_draft(store, project, dataset, request, author=identity.name, backend=backend,
+                                 graph_name=graph_name or None, connection=connection)
+        except JobQueueUnavailableError as err:
+            raise JobQueueUnavailableError(err.message, hint=DRAFT_QUEUE_HINT) from None
+
+
+@dataclass(frozen=True)
+class BackgroundDrafts:
+    """A project's background drafts, newest first; ``problem`` says why their status could not be refreshed."""
+
+    drafts: list["BackgroundDraftState"]
+    total: int
+    problem: JobQueueUnavailableError | None = None
+
+    @property
+    def active(self) -> list["BackgroundDraftState"]:
+        return [d for d in self.drafts if d.active]
+
+
+def background_drafts(store: Store, project: str, *, limit: int = BACKGROUND_LIST_LIMIT) -> BackgroundDrafts:
+    """The project's background drafts from the store; the unfinished ones refreshed from their jobs.
+
+    Redis is asked only while a listed draft is unfinished; when it is unreachable the stored
+    statuses are returned as they are, with the reason.
+    """
+    from redis.exceptions import RedisError
+
+    from assistant.jobs import list_background_drafts
+    from assistant.jobs.queue import safe_redis_url
+
+    stored = store.list_drafts(project, limit=limit)
+    total = store.count_drafts(project)
+    problem: JobQueueUnavailableError | None = None
+    if any(d.status == "running" for d in stored):
+        try:
+            with _connect() as connection:
+                return BackgroundDrafts(list_background_drafts(store, project, connection=connection, limit=limit),
+                                        total)
+        except JobQueueUnavailableError as err:
+            problem = err
+        except RedisError as exc:  # Redis went away mid-way
+            problem = JobQueueUnavailableError(f"the job queue stopped answering: {safe_redis_url(str(exc))}",
+                                               hint=DRAFT_QUEUE_HINT)
+    return BackgroundDrafts(list_background_drafts(store, project, refresh=False, limit=limit), total, problem)
+
+
+def has_active_background_drafts(store: Store, project: str) -> bool:
+    """Whether any of the project's background drafts is stored as unfinished (the store only, no Redis)."""
+    return any(d.status == "running" for d in store.list_drafts(project, limit=BACKGROUND_LIST_LIMIT))
+
+
+def poll_interval(active: bool) -> float | None:
+    """Seconds between refreshes of the draft list: only while a draft is queued or running, else never."""
+    return POLL_SECONDS if active else None
+
+
+def cancel_background_draft(store: Store, identity: Identity, draft_id: int) -> DraftJobInfo:
+    """Cancel a queued or running background draft (editors); an ended one is refused, never changed."""
+    from assistant.jobs import cancel_draft
+
+    identity.require(EDITOR, "cancel drafts")
+    with _connect() as connection:
+        return cancel_draft(store, draft_id, actor=identity.name, connection=connection)
+
+
+def background_result(store: Store, draft_id: int, *, project: str | None = None) -> tuple[DraftJobInfo, DraftResult]:
+    """A succeeded background draft and its DraftResult (refused if it belongs to another project)."""
+    from assistant.jobs import stored_draft_result
+
+    info = store.get_draft(draft_id)
+    if project is not None and info.project != project:
+        raise InputError(f"draft {draft_id} belongs to project {info.project!r}, not {project!r}")
+    return info, stored_draft_result(info)
+
+
+def save_background_candidate(store: Store, draft_id: int, graph_name: str, rank: int = 1, *, author: str,
+                              message: str | None = None, project: str | None = None) -> VersionInfo:
+    """Save candidate ``rank`` of succeeded background draft ``draft_id`` as a new draft version of ``graph_name``.
+
+    The provenance is that of a draft in the foreground (the backend, the candidate, each edge's own
+    provenance and evidence) plus the draft job: its id, its dataset (also in the graph's metadata,
+    with the question) and the rows drafted on.  No role check (the CLI's; the UI goes through
+    :func:`accept_background_draft`).
+    """
+    info, result = background_result(store, draft_id, project=project)
+    model = f" ({result.model})" if result.model else ""
+    message = message or (f"draft from the {result.backend} assistant{model} (candidate {rank} of "
+                          f"{len(result.candidates)}, {background_source(info)})")
+    return _save_candidate(store, info.project, graph_name, result, rank, author=author, message=message,
+                           question=info.question, dataset=info.dataset)
+
+
+def accept_background_draft(store: Store, identity: Identity, project: str, graph_name: str, draft_id: int,
+                            rank: int) -> VersionInfo:
+    """Accept candidate ``rank`` of a background draft as :func:`accept_candidate` accepts one drafted now."""
+    identity.require(EDITOR, "save versions")
+    info, result = background_result(store, draft_id, project=project)
+    model = f" ({result.model})" if result.model else ""
+    message = (f"accepted candidate {rank} of {len(result.candidates)} from the {result.backend} assistant{model} "
+               f"({background_source(info)})")
+    return _save_candidate(store, project, graph_name, result, rank, author=identity.name, message=message,
+                           question=info.question, dataset=info.dataset)
+
+
+def stored_error(info: DraftJobInfo):
+    """The typed error stored with a failed or cancelled draft job, to show as the foreground shows errors."""
+    from assistant.errors import CausalAssistantError
+
+    error = info.error or {}
+    message = str(error.get("message") or f"draft {info.id} {info.status} without a stored error")
+    hint = error.get("hint")
+    err = CausalAssistantError(message, hint=str(hint) if hint else None)
+    err.code = str(error.get("code") or "error")
+    return err

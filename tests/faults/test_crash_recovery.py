@@ -113,6 +113,11 @@ CORRUPTIONS = {
                         "WHERE name = 'other'",
                         "UPDATE graph_versions SET parent_id = (SELECT max(id) FROM graph_versions) WHERE id = :v3"],
         "parent", "graph_versions", "belongs to another graph"),
+    "content-not-a-valid-graph": (
+        lambda u, ids: ["UPDATE graph_versions SET content = '{\"format\": \"causal-assistant/graph\", "
+                        "\"format_version\": 1, \"variables\": [{\"name\": \"a\"}], "
+                        "\"edges\": [{\"source\": \"a\", \"target\": \"zz\"}]}' WHERE id = :v2"],
+        "content", "graph_versions", "content is not a valid graph"),
     "orphan-review-event": (
         lambda u, ids: [*_no_fk(u), "INSERT INTO review_events (version_id, actor, action, comment, created_at) "
                         "SELECT 99999, actor, action, comment, created_at FROM review_events"],
@@ -152,6 +157,28 @@ def test_db_check_reports_a_damaged_sqlite_file(sqlite_url, tmp_path):
     res = cli("db", "check", db=sqlite_url)
     assert res.exit_code == EXIT_DATABASE, (res.stdout, res.stderr)
     assert "error[integrity]" in res.stderr and "[sqlite-integrity]" in res.stderr and "malformed" in res.stderr
+
+
+def test_content_that_is_not_json_is_named_by_db_check_and_a_typed_error_elsewhere(sqlite_url):
+    # (SQLite only: PostgreSQL's json type refuses such text on the way in)
+    ids = _three_versions(sqlite_url)
+    raw_execute(sqlite_url, "UPDATE graph_versions SET content = 'not json at all' WHERE id = :v2", params=ids)
+    res = cli("db", "check", db=sqlite_url)
+    assert res.exit_code == EXIT_DATABASE and "Traceback" not in res.stderr
+    assert f"graph_versions {ids['v2']}: content is not JSON" in res.stderr, res.stderr
+    res = cli("graph", "log", GRAPH, "--project", PROJECT, db=sqlite_url)
+    assert res.exit_code == EXIT_DATABASE and "error[integrity]" in res.stderr and "db check" in res.stderr
+
+
+def test_a_damaged_sqlite_schema_is_reported_not_raised(sqlite_url):
+    _three_versions(sqlite_url)
+    raw_execute(sqlite_url, "PRAGMA writable_schema = 1",
+                "UPDATE sqlite_master SET sql = 'CREATE TABLE x(' WHERE name = 'audit_log'")
+    res = cli("db", "check", db=sqlite_url)
+    assert res.exit_code == EXIT_DATABASE and "Traceback" not in res.stderr
+    assert "[sqlite-integrity]" in res.stderr and "malformed database schema (audit_log)" in res.stderr
+    res = cli("project", "list", db=sqlite_url)
+    assert res.exit_code == EXIT_DATABASE and "malformed database schema" in res.stderr
 
 
 def test_check_integrity_is_clean_on_a_busy_healthy_store(database_url):

@@ -19,7 +19,9 @@ from assistant.analysis.spec import AnalysisSpec, RefuterSpec
 from assistant.cli.main import cli
 from assistant.demo import GRAPH, PROJECT, load_demo_project
 from assistant.errors import AnalysisInputError, InvalidTransitionError, JobQueueUnavailableError
-from assistant.jobs import cancel_analysis, draft_result, enqueue_analysis, enqueue_draft, job_id_of, run_status
+from assistant.jobs import (
+    cancel_analysis, draft_status, enqueue_analysis, enqueue_draft, job_id_of, run_status, stored_draft_result,
+)
 from assistant.store import Store
 
 DATASET = "record_sales"
@@ -161,11 +163,13 @@ def test_a_draft_on_the_full_data_runs_as_a_job(sqlite_store, sqlite_url, queue_
     loaded = load_dataset(sqlite_store, PROJECT, DATASET)
     request = make_request("Does radio airplay raise record sales?", loaded.profile, None, exposure=X, outcome=Y,
                            candidates=2)
-    job_id = enqueue_draft(sqlite_store, PROJECT, DATASET, request, backend="offline")
-    assert draft_result(job_id).status == "queued"
+    queued = enqueue_draft(sqlite_store, PROJECT, DATASET, request, author="ana", backend="offline")
+    info, job_status = draft_status(sqlite_store, queued.draft_id)
+    assert (info.status, job_status, info.job_id) == ("running", "queued", queued.job_id)
     monkeypatch.setenv("DATABASE_URL", sqlite_url)   # the worker's own settings
     SimpleWorker([queue_name], connection=redis_conn).work(burst=True)
-    done = draft_result(job_id)
-    assert done.status == "finished" and done.error is None
-    assert done.result.backend == "offline" and 1 <= len(done.result.candidates) <= 2
-    assert {X, Y} <= set(done.result.candidates[0].graph.names)
+    info, job_status = draft_status(sqlite_store, queued.draft_id)
+    assert (info.status, job_status) == ("succeeded", "finished") and info.error is None
+    result = stored_draft_result(info)
+    assert result.backend == "offline" and 1 <= len(result.candidates) <= 2
+    assert {X, Y} <= set(result.candidates[0].graph.names)

@@ -38,6 +38,8 @@ EXPECTED_COLUMNS = {
                       "data_sha256", "duration_seconds"},
     "working_copies": {"id", "graph_id", "user_name", "base_version_id", "content", "message", "updated_at"},
     "audit_log": {"id", "created_at", "actor", "action", "project", "graph_name", "version", "subject", "details"},
+    "draft_jobs": {"id", "project_id", "dataset_id", "created_at", "created_by", "status", "backend", "graph_name",
+                   "request", "options", "job_id", "queue", "n_rows", "data_sha256", "result", "error", "duration_seconds"},
 }
 EXPECTED_UNIQUE = {
     "projects": {("uq_projects_name", ("name",))},
@@ -50,6 +52,7 @@ EXPECTED_UNIQUE = {
     "analysis_runs": set(),
     "working_copies": {("uq_working_copies_graph_id_user_name", ("graph_id", "user_name"))},
     "audit_log": set(),
+    "draft_jobs": {("uq_draft_jobs_job_id", ("job_id",))},
 }
 EXPECTED_FOREIGN_KEYS = {
     "projects": set(),
@@ -62,12 +65,14 @@ EXPECTED_FOREIGN_KEYS = {
     "analysis_runs": {(("graph_version_id",), "graph_versions")},
     "working_copies": {(("graph_id",), "graphs"), (("base_version_id",), "graph_versions")},
     "audit_log": set(),  # names, not foreign keys: an entry reads on its own
+    "draft_jobs": {(("project_id",), "projects"), (("dataset_id",), "datasets")},
 }
 NULLABLE = {("graphs", "head_version_id"), ("graph_versions", "parent_id"), ("review_events", "subject")} | {
     ("llm_exchanges", c) for c in ("parsed", "error", "prompt_tokens", "completion_tokens", "total_tokens",
                                    "project", "graph_name", "version_id")} | {("critiques", "data_sha256")} | {
     ("analysis_runs", c) for c in ("result", "error", "data_sha256", "duration_seconds")} | {
-    ("audit_log", c) for c in ("project", "graph_name", "version", "subject", "details")}
+    ("audit_log", c) for c in ("project", "graph_name", "version", "subject", "details")} | {
+    ("draft_jobs", c) for c in ("graph_name", "result", "error", "duration_seconds")}
 
 
 @pytest.fixture
@@ -80,7 +85,7 @@ def engine(database_url):
 def test_migrations_are_found_next_to_the_package():
     assert (MIGRATIONS_DIR / "env.py").is_file()
     assert MIGRATIONS_DIR == REPO / "migrations"
-    assert head_revision() == "0006"
+    assert head_revision() == "0007"
 
 
 def test_upgrading_an_empty_database_creates_the_expected_schema(engine):
@@ -109,6 +114,9 @@ def test_upgrading_an_empty_database_creates_the_expected_schema(engine):
     assert [i["name"] for i in inspector.get_indexes("analysis_runs")] == ["ix_analysis_runs_graph_version_id"]
     assert {"ck_analysis_runs_status"} <= {c["name"] for c in inspector.get_check_constraints("analysis_runs")}
     assert [i["name"] for i in inspector.get_indexes("audit_log")] == ["ix_audit_log_project"]
+    assert [i["name"] for i in inspector.get_indexes("draft_jobs") if not i.get("unique")] == [
+        "ix_draft_jobs_project_id"]
+    assert {"ck_draft_jobs_status"} <= {c["name"] for c in inspector.get_check_constraints("draft_jobs")}
 
 
 def test_tables_and_migrations_do_not_drift(engine):

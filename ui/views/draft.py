@@ -1,8 +1,14 @@
-"""Draft: run the assistant, compare candidates side by side, accept one (or some edges) as a new draft version."""
+"""Draft: run the assistant, compare candidates side by side, accept one (or some edges) as a new draft version.
+
+Over the interactive row limit the draft uses a sample; "Draft on all N rows in the background" queues a draft
+of every row for a worker, listed under Background drafts (:mod:`background_drafts`), whose candidates are then
+shown and accepted here exactly as a draft made now.
+"""
 
 import pandas as pd
 import streamlit as st
 
+import background_drafts
 import common
 from assistant.errors import CausalAssistantError, LLMError
 from assistant.workspace import drafting
@@ -62,14 +68,20 @@ k = st.number_input("Candidates", min_value=1, max_value=6, value=3, step=1, key
 target = st.text_input("Save accepted drafts into graph", value=g or "main", key="draft_graph_name")
 
 
+def make_request():
+    """The draft request of the page's table, question and markers (typed errors name the problem)."""
+    spec = drafting.specs_from_rows(rows)
+    return drafting.make_request(question or "", loaded.profile, spec, exposure=exposure, outcome=outcome,
+                                 candidates=int(k))
+
+
 def run(chosen_backend: str) -> None:
     st.session_state.pop("draft_error", None)
+    background_drafts.forget_shown()
     with st.container(key="draft_status"):
         with st.status(f"Drafting with the {chosen_backend} assistant…", expanded=True) as status:
             try:
-                spec = drafting.specs_from_rows(rows)
-                request = drafting.make_request(question or "", loaded.profile, spec, exposure=exposure,
-                                                outcome=outcome, candidates=int(k))
+                request = make_request()
                 status.write(f"{len(request.variables)} variables; exposure {request.exposure or '(from the question)'},"
                              f" outcome {request.outcome or '(from the question)'}")
                 result = drafting.run_draft(request, rows_used.frame, backend=chosen_backend, store=store, project=p,
@@ -94,6 +106,11 @@ def run(chosen_backend: str) -> None:
 if st.button("Run the assistant", key="draft_run", type="primary"):
     run(backend)
 
+background_page = background_drafts.Page(store, who, p, drafting.queue_state() if rows_used.sampled else None)
+if rows_used.sampled:
+    background_drafts.offer(background_page, dataset, rows_used.total_rows, make_request, backend=backend,
+                            graph_name=target)
+
 if "draft_error" in st.session_state:
     with st.container(key="draft_llm_error"):
         common.error(st.session_state["draft_error"])
@@ -102,9 +119,17 @@ if "draft_error" in st.session_state:
             st.session_state.pop("draft_error", None)
             run("offline")
 
+if rows_used.sampled or store.count_drafts(p):
+    background_drafts.section(background_page)
+
 result = st.session_state.get("draft_result")
 if result is None:
     st.stop()
+from_background = background_drafts.shown()
+if from_background is not None:
+    with st.container(key="draft_from_background"):
+        st.info(f"Candidates of background draft {from_background} (every row of its dataset); accepting one "
+                "records the draft with the version.")
 
 st.markdown(f"**{result.backend}**{f' ({result.model})' if result.model else ''} · exposure **{result.exposure}** · "
             f"outcome **{result.outcome}**{' (inferred from the question)' if result.exposure_outcome_inferred else ''}"
@@ -124,8 +149,12 @@ for col, cand in zip(columns, result.candidates):
                          key=f"candidate_edges_{cand.rank}")
             if st.button(f"Accept candidate {cand.rank}", key=f"accept_candidate_{cand.rank}"):
                 try:
-                    v = drafting.accept_candidate(store, who, p, target.strip() or "main", result, cand.rank,
-                                                  question=question or "", dataset=dataset)
+                    if from_background is not None:
+                        v = drafting.accept_background_draft(store, who, p, target.strip() or "main",
+                                                             from_background, cand.rank)
+                    else:
+                        v = drafting.accept_candidate(store, who, p, target.strip() or "main", result, cand.rank,
+                                                      question=question or "", dataset=dataset)
                 except CausalAssistantError as err:
                     common.error(err)
                 else:
