@@ -236,9 +236,16 @@ def parse_interventions(items: Iterable[str]) -> tuple[dict[str, float], dict[st
             raise AnalysisInputError(f"{item!r}: write NAME=VALUE (or NAME=*FACTOR, e.g. radio_play=*0.5)")
         name, _, raw = item.rpartition("=")
         name, raw = name.strip(), raw.strip()
+        if not name:
+            raise AnalysisInputError(f"{item!r}: name the variable before '=', e.g. radio_play=10")
+        if name in set_to or name in scale:
+            raise AnalysisInputError(f"{item!r}: {name!r} is intervened on twice; give one value (or one factor)")
         target = scale if raw.startswith("*") else set_to
         try:
-            target[name] = float(raw.lstrip("*"))
+            value = float(raw.lstrip("*"))
         except ValueError:
             raise AnalysisInputError(f"{item!r}: {raw!r} is not a number") from None
+        if not math.isfinite(value):
+            raise AnalysisInputError(f"{item!r}: {raw!r} is not a finite number; give a value the variable can take")
+        target[name] = value
     return set_to, scale

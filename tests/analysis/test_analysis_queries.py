@@ -78,3 +78,28 @@ def test_an_intervention_on_an_unknown_variable_is_an_input_error(sales):
     g, data = sales
     with pytest.raises(UnknownVariableError):
         run_query(g, data, QuerySpec(interventions={"radio": 1.0}))
+
+
+@pytest.mark.parametrize("items, says", [
+    (["radio_play=nan"], "not a finite number"),
+    (["radio_play=inf"], "not a finite number"),
+    (["radio_play=1e309"], "not a finite number"),
+    (["radio_play=*1e309"], "not a finite number"),
+    (["radio_play=10", "radio_play=20"], "intervened on twice"),
+    (["radio_play=10", "radio_play=*0.5"], "intervened on twice"),
+    (["=3"], "name the variable"),
+    (["radio_play"], "write NAME=VALUE"),
+    (["radio_play=ten"], "is not a number"),
+])
+def test_bad_interventions_are_refused_by_name(items, says):
+    from assistant.analysis.queries import parse_interventions
+    from assistant.errors import AnalysisInputError
+
+    with pytest.raises(AnalysisInputError, match=says):
+        parse_interventions(items)
+
+
+def test_a_name_may_contain_an_equals_sign():
+    from assistant.analysis.queries import parse_interventions
+
+    assert parse_interventions(["a=b=2", "c=*0.5"]) == ({"a=b": 2.0}, {"c": 0.5})
