@@ -25,19 +25,15 @@ METHOD_CHOICES = ["auto", "linear_regression", "propensity_score_weighting", "pr
 
 
 def read_data(path: str) -> pd.DataFrame:
-    """The CSV at ``path``, read by the same checked reader as ``data add`` (located errors, no half-reads)."""
+    """The CSV at ``path``, read by the same checked reader as ``data add`` (located errors, no half-reads,
+    at most the upload limit even from a pipe or device)."""
+    from assistant.intake.limits import read_data_file
     from assistant.intake.profile import read_csv
 
     p = Path(path)
     if not p.exists():
         raise DataError(f"no such data file: {path}")
-    if not p.is_file():
-        raise DataError(f"{path} is not a file", hint="give the path of a CSV file")
-    try:
-        content = p.read_bytes()
-    except OSError as exc:
-        raise DataError(f"cannot read {path}: {exc.strerror or exc}") from None
-    frame, _delimiter = read_csv(content, file_name=str(path))
+    frame, _delimiter = read_csv(read_data_file(p), file_name=str(path))
     return frame
 
 
@@ -184,22 +180,25 @@ def _stored_dataset(app: AppContext, project: str, data_path: str) -> str:
     import hashlib
 
     from assistant.intake import profile_csv
-    from assistant.intake.limits import check_upload_size
+    from assistant.intake.limits import is_regular_file, read_data_file
 
     path = Path(data_path)
-    if not path.is_file():
+    if not path.exists():
         raise DataError(f"no such data file: {data_path}")
-    check_upload_size(path.stat().st_size, file_name=data_path)
-    content = path.read_bytes()
+    regular = is_regular_file(path)
+    content = read_data_file(path)
     digest = hashlib.sha256(content).hexdigest()
     store = app.store()
     existing = [d for d in store.list_datasets(project) if d.content_hash == digest]
     if existing:
         return existing[0].name
-    _frame, profile = profile_csv(content, file_name=path.name)
-    name = f"{path.stem}-{digest[:8]}"
-    store.add_dataset(project, name, content=content, profile=profile, author=app.author, file_name=path.name)
-    click.echo(f"stored {path.name} as dataset {name!r} of {project!r} (workers read data from the store)", err=True)
+    # a pipe's path (/dev/fd/63) names nothing: its dataset is named after the content alone
+    _frame, profile = profile_csv(content, file_name=path.name if regular else data_path)
+    name = f"{path.stem if regular else 'data'}-{digest[:8]}"
+    file_name = path.name if regular else name
+    profile = profile.model_copy(update={"file_name": file_name})
+    store.add_dataset(project, name, content=content, profile=profile, author=app.author, file_name=file_name)
+    click.echo(f"stored {data_path} as dataset {name!r} of {project!r} (workers read data from the store)", err=True)
     return name
 
 

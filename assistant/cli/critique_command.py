@@ -17,7 +17,7 @@ import click
 
 from assistant.cli.context import AppContext, load_graph_ref, pass_app
 from assistant.cli.render import FORMAT_OPTION, emit, table
-from assistant.errors import EXIT_FINDINGS, DataError, InputError, Location, NotFoundError
+from assistant.errors import EXIT_FINDINGS, DataError, InputError, NotFoundError
 from assistant.model import CausalGraph
 
 FORMATS = ["json", "dagitty", "dot", "gml", "csv"]
@@ -57,12 +57,14 @@ def _read_csv(content: bytes, file_name: str, source: str) -> _Data:
 
 
 def _file_data(path: Path) -> _Data:
+    from assistant.intake.limits import read_data_file
+
     try:
-        content = path.read_bytes()
-    except OSError as exc:
-        raise DataError(f"cannot read the data file: {exc.strerror}", location=Location(file=str(path)),
-                        hint="give a CSV file" + ("" if path.suffix else ", or with --project a stored dataset's "
-                                                                         "name")) from None
+        content = read_data_file(path)
+    except DataError as err:
+        err.hint = err.hint or ("give a CSV file" + ("" if path.suffix else ", or with --project a stored "
+                                                                            "dataset's name"))
+        raise
     return _read_csv(content, str(path), f"file {path}")
 
 
@@ -121,7 +123,7 @@ def _previous(app: AppContext, against: str | None, project: str | None, graph_r
         if project and version.parent is not None:
             return app.store().get_version(project, graph_ref, version.parent).graph, f"v{version.parent}"
         return None, None
-    if project and against.isdigit():
+    if project and against.isascii() and against.isdigit():
         return app.store().get_version(project, graph_ref, int(against)).graph, f"v{int(against)}"
     previous, _ = _read_lenient(app, against)
     return previous, against

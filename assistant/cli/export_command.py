@@ -60,7 +60,9 @@ def export_command(app: AppContext, graph_ref: str, fmt: str, exposure: str | No
         click.echo(f"note: --exposure/--outcome/--data do not apply to --to {fmt}", err=True)
     text = export(graph, fmt, analysis_spec=spec, data_path=data_path)
     if output:
-        output.write_text(text, encoding="utf-8")
+        from assistant.formats import write_text_file
+
+        write_text_file(output, text)  # an unwritable path is error[input]: cannot write ..., as for `graph export`
         click.echo(f"wrote {output}", err=True)
     else:
         click.echo(text, nl=not text.endswith("\n"))

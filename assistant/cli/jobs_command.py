@@ -7,6 +7,8 @@
 
 from __future__ import annotations
 
+import re
+
 import click
 
 from assistant.cli.context import AppContext, pass_app
@@ -59,22 +61,26 @@ def jobs() -> None:
     """
 
 
+# ASCII digits only: str.isdigit() is also true for "²" or "٣", which int() refuses or reads unexpectedly.
+_DIGITS = re.compile(r"[0-9]{1,18}")
+
+
 def parse_job_ref(ref: str) -> tuple[str, int]:
     """``12`` -> ("analysis", 12); ``draft-4`` (or ``d4``) -> ("draft", 4)."""
     text = ref.strip().lower()
     kind = "analysis"
     for prefix in ("draft-", "draft", "d"):
-        if text.startswith(prefix) and text[len(prefix):].isdigit():
+        if text.startswith(prefix) and _DIGITS.fullmatch(text[len(prefix):]):
             kind, text = "draft", text[len(prefix):]
             break
-    if not text.isdigit():
+    if not _DIGITS.fullmatch(text):
         raise InputError(f"{ref!r} is neither an analysis run id (e.g. 12) nor a draft id (e.g. draft-4)")
     return kind, int(text)
 
 
 def _draft_id(ref: str) -> int:
     """A draft id: ``draft-4`` (as printed), ``d4`` or plain ``4``."""
-    _kind, number = parse_job_ref(ref if not ref.strip().isdigit() else f"draft-{ref.strip()}")
+    _kind, number = parse_job_ref(ref if not _DIGITS.fullmatch(ref.strip()) else f"draft-{ref.strip()}")
     return number
 
 

@@ -8,7 +8,7 @@ import click
 
 from assistant.cli.context import AppContext, pass_app
 from assistant.cli.render import FORMAT_OPTION, emit, table
-from assistant.errors import DataError, Location
+from assistant.errors import InputError, Location
 
 
 @click.group()
@@ -67,10 +67,10 @@ def data() -> None:
 
 
 def _read_bytes(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise DataError(f"cannot read file: {exc.strerror}", location=Location(file=str(path))) from None
+    """The data file's bytes, read up to the upload limit (a pipe or device too: it is never read whole)."""
+    from assistant.intake.limits import read_data_file
+
+    return read_data_file(path)
 
 
 def _profile_text(profile) -> str:
@@ -94,22 +94,26 @@ def data_profile(csv_file: Path, output_format: str) -> None:
 @data.command("add")
 @click.argument("csv_file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--project", required=True, help="Project to add the dataset to.")
-@click.option("--name", default=None, help="Dataset name (default: the file's stem).")
+@click.option("--name", default=None,
+              help="Dataset name (default: the file's stem; required when reading a pipe or device).")
 @FORMAT_OPTION
 @pass_app
 def data_add(app: AppContext, csv_file: Path, project: str, name: str | None, output_format: str) -> None:
     """Profile a CSV and store it (with its content hash) in a project."""
     from assistant.intake import profile_csv
-    from assistant.intake.limits import check_upload_size
+    from assistant.intake.limits import is_regular_file
 
-    try:
-        check_upload_size(csv_file.stat().st_size, file_name=str(csv_file))
-    except OSError:
-        pass  # _read_bytes reports a missing or unreadable file
+    regular = is_regular_file(csv_file)
+    if not regular and name is None and csv_file.exists() and not csv_file.is_dir():
+        # A pipe (<(cmd) is /dev/fd/63) or a device has no name worth keeping: "63" is not a dataset name.
+        raise InputError("the data come from a pipe or device, not a file, so they have no name to take",
+                         location=Location(file=str(csv_file)), hint="name the dataset: --name NAME")
     content = _read_bytes(csv_file)
-    _frame, profile = profile_csv(content, file_name=csv_file.name)
+    _frame, profile = profile_csv(content, file_name=csv_file.name if regular else str(csv_file))
+    if not regular:  # the dataset is known by its name, not by a pipe's /dev/fd/63
+        profile = profile.model_copy(update={"file_name": name})
     info = app.store().add_dataset(project, name or csv_file.stem, content=content, profile=profile,
-                                   author=app.author, file_name=csv_file.name)
+                                   author=app.author, file_name=csv_file.name if regular else name or "")
     emit(info, output_format, lambda d: f"added dataset {d.name!r} to {project!r}\n" + _profile_text(d.profile))
 
 

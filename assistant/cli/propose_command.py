@@ -9,7 +9,7 @@ import click
 from assistant.cli.context import AppContext, pass_app
 from assistant.cli.render import FORMAT_OPTION, emit, table
 from assistant.draft.result import DraftResult
-from assistant.errors import DataError, InputError, LLMError, Location
+from assistant.errors import InputError, LLMError
 
 
 def draft_text(r: DraftResult) -> str:
@@ -98,10 +98,9 @@ def propose(app: AppContext, data_file: Path | None, question: str, exposure: st
         frame, profile = profile_csv(app.store().dataset_content(project, dataset_name),
                                      file_name=info.file_name or dataset_name)
     else:
-        try:
-            content = data_file.read_bytes()  # type: ignore[union-attr]
-        except OSError as exc:
-            raise DataError(f"cannot read file: {exc.strerror}", location=Location(file=str(data_file))) from None
+        from assistant.intake.limits import read_data_file
+
+        content = read_data_file(data_file)  # type: ignore[arg-type]
         frame, profile = profile_csv(content, file_name=str(data_file))
     request = build_request(question, profile, spec, exposure=exposure, outcome=outcome, candidates=candidates)
     store = app.store() if (project or backend != "offline") else None

@@ -163,7 +163,7 @@ def constants(plan: ExportPlan) -> str:
     return "\n".join(lines)
 
 
-HELPERS = '''\
+_HELPERS = '''\
 NA_VALUES = ["", "NA", "N/A", "NaN", "nan", "null", "NULL", "None", "?"]
 
 
@@ -174,13 +174,10 @@ def quiet():
 
 
 def read_table(path):
-    """Read the CSV the way causal-assistant does: UTF-8, delimiter from the header line, same NA markers."""
+    """Read the CSV the way causal-assistant does: UTF-8, delimiter sniffed (quote-aware), same NA markers."""
     with open(path, "rb") as handle:
         text = handle.read().decode("utf-8-sig")
-    first = text.split("\\n", 1)[0]
-    counts = {d: first.count(d) for d in (",", ";", "\\t")}
-    sep = max(counts, key=counts.get)
-    sep = sep if counts[sep] > 0 else ","
+    sep = _sniff_delimiter(text)
     header = pd.read_csv(io.StringIO(text), sep=sep, nrows=0, skipinitialspace=True)
     names = [str(c).strip() for c in header.columns]
     return pd.read_csv(io.StringIO(text), sep=sep, skipinitialspace=True, header=0, names=names,
@@ -315,6 +312,18 @@ def report(value, ci, n_used, n_rows):
     if STORED_ESTIMATE is not None:
         same = abs(value - STORED_ESTIMATE) <= 1e-6 * max(1.0, abs(STORED_ESTIMATE))
         print("Stored estimate: " + repr(STORED_ESTIMATE) + ("  (reproduced)" if same else "  (DIFFERENT)"))'''
+
+
+def _sniff_source() -> str:
+    """The source of causal-assistant's own delimiter sniffer, so the script reads the CSV exactly as it does."""
+    import inspect
+
+    from assistant.intake.profile import _sniff_delimiter
+
+    return inspect.getsource(_sniff_delimiter).rstrip() + "\n"
+
+
+HELPERS = _HELPERS.replace("\n\n\ndef read_table(path):", "\n\n\n" + _sniff_source() + "\n\ndef read_table(path):", 1)
 
 
 def data_path_expression() -> str:

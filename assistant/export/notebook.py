@@ -9,22 +9,35 @@ cells).  Markdown cells escape names, so a name cannot inject markup.
 
 from __future__ import annotations
 
-import html
-import re
-
 import nbformat
 from nbformat import v4
 
 from assistant.export.code import HELPERS, IMPORTS, check_code, constants, data_path_expression
 from assistant.export.plan import ExportPlan
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>$])")
+# CommonMark (and Jupyter's renderer) reads a backslash before any ASCII punctuation character as that
+# character, literally; "&", "<" and ">" become entities instead, so no raw HTML survives either.
+_MD_PUNCTUATION = frozenset("!\"#$%'()*+,-./:;=?@[\\]^_`{|}~")
+_HTML_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+
+
+def _md_char(c: str) -> str:
+    if c in _HTML_ENTITIES:
+        return _HTML_ENTITIES[c]
+    return "\\" + c if c in _MD_PUNCTUATION else c
 
 
 def md(text: str) -> str:
-    """Text shown literally in a Markdown cell: HTML-escaped, Markdown punctuation backslash-escaped, one line."""
-    one_line = " ".join(text.split())
-    return _MD_SPECIAL.sub(r"\\\1", html.escape(one_line, quote=True))
+    r"""Text shown literally in a Markdown cell, on one line.
+
+    Each character is escaped once, either as an entity (``&``, ``<``, ``>``) or with a backslash (other
+    punctuation), so an entity is never escaped again (which showed ``artist&#x27;s``) and no name can
+    open a tag, a link, emphasis, a heading or math.
+
+    >>> md("artist's sales"), md("<b>*x*</b> & [y](z)")
+    ("artist\\'s sales", '&lt;b&gt;\\*x\\*&lt;\\/b&gt; &amp; \\[y\\]\\(z\\)')
+    """
+    return "".join(_md_char(c) for c in " ".join(text.split()))
 
 
 GRAPH_CELL = '''\

@@ -106,14 +106,10 @@ def _exposure_values(graph: CausalGraph, exposure: str, data: pd.DataFrame | Non
 
 def read_data_file(path: str | Path) -> pd.DataFrame:
     """The CSV as causal-assistant reads it (UTF-8, delimiter sniffed, the same missing-value markers)."""
+    from assistant.intake.limits import read_data_file as read_limited  # at most the upload limit
     from assistant.intake.profile import read_csv
 
-    path = Path(path)
-    try:
-        content = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
-    return read_csv(content, file_name=str(path))[0]
+    return read_csv(read_limited(path), file_name=str(path))[0]
 
 
 def build_plan(graph: CausalGraph, analysis: AnalysisResult | AnalysisSpec | None = None, *,

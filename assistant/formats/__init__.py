@@ -38,8 +38,10 @@ True
 
 from __future__ import annotations
 
+import errno
 import os
 import re
+import stat
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -186,9 +188,26 @@ def save_graph_file(graph: CausalGraph, path: str | os.PathLike[str], fmt: str |
             raise InputError(f"cannot tell the format from the file name {path.name!r}",
                              hint=f"pass a format ({', '.join(FORMATS)}) or use an extension: "
                                   + ", ".join(EXTENSIONS))
-    data = write_graph(graph, fmt).encode("utf-8")
+    return write_text_file(path, write_graph(graph, fmt))
+
+
+def write_text_file(path: str | os.PathLike[str], text: str) -> Path:
+    """Write ``text`` to ``path`` as UTF-8; every failure is an :class:`InputError` naming the file.
+
+    A regular file (or a new one) is replaced atomically: a reader never sees half of it.  An existing
+    path that is not a regular file (``/dev/stdout``, a pipe, a device) is written in place, never replaced.
+    """
+    path = Path(path)
+    data = text.encode("utf-8")
     try:
-        mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
+        info = path.stat() if path.exists() else None
+        if info is not None and not stat.S_ISREG(info.st_mode):
+            if stat.S_ISDIR(info.st_mode):
+                raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
+            with open(path, "wb") as handle:
+                handle.write(data)
+            return path
+        mode = info.st_mode & 0o777 if info is not None else 0o644
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
         raise InputError(f"cannot write {path}: {exc.strerror or exc}") from None
@@ -206,5 +225,5 @@ def save_graph_file(graph: CausalGraph, path: str | os.PathLike[str], fmt: str |
 __all__ = [
     "Repair", "lenient_reading",
     "EXTENSIONS", "FORMATS", "GraphFormat", "detect_format", "from_networkx", "load_graph_file", "read_graph",
-    "save_graph_file", "to_networkx", "write_graph",
+    "save_graph_file", "to_networkx", "write_graph", "write_text_file",
 ]

@@ -63,7 +63,7 @@ _SPEC = LexerSpec(
     html_strings=True,
 )
 _KEYWORDS = ("node", "edge", "graph", "digraph", "subgraph", "strict")
-_PLAIN_ID = re.compile(r"[A-Za-z_][A-Za-z_0-9]*|-?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)")
+_BARE_NAME = re.compile(r"[A-Za-z_][A-Za-z_0-9]*")  # what the writer leaves unquoted
 _NODE_FIELDS = {"label": "label", "description": "description", "data_type": "data_type", "observed": "observed",
                 "tier": "tier", "role": "role", "pos": "position"}
 _EDGE_FIELDS = ("kind", "provenance", "confidence", "rationale", "evidence")
@@ -336,12 +336,15 @@ class _Reader:
 
 
 def dot_id(text: str) -> str:
-    """``text`` as a DOT ID: bare when it is a plain identifier or number, quoted otherwise.
+    """``text`` as a DOT ID: bare when it is a plain ASCII identifier, quoted otherwise.
 
-    >>> dot_id("smoking"), dot_id("0.8"), dot_id("node"), dot_id("blood pressure")
-    ('smoking', '0.8', '"node"', '"blood pressure"')
+    Numerals (``-1``, ``0.8``) are valid bare DOT IDs, but common readers (pydot) reject some of them
+    as node names, so they are quoted too.
+
+    >>> dot_id("smoking"), dot_id("0.8"), dot_id("-1"), dot_id("node"), dot_id("blood pressure")
+    ('smoking', '"0.8"', '"-1"', '"node"', '"blood pressure"')
     """
-    if _PLAIN_ID.fullmatch(text) and text.lower() not in _KEYWORDS:
+    if _BARE_NAME.fullmatch(text) and text.lower() not in _KEYWORDS:
         return text
     return quote(text)
 

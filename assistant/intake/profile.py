@@ -68,10 +68,38 @@ def _header(text: str, file_name: str, delimiter: str) -> list[str]:
 
 
 def _sniff_delimiter(text: str) -> str:
-    first = text.split("\n", 1)[0]
-    counts = {d: first.count(d) for d in (",", ";", "\t")}
-    best = max(counts, key=counts.get)
-    return best if counts[best] > 0 else ","
+    """The delimiter (comma, semicolon or tab) that splits the first records into a consistent number of fields.
+
+    Each candidate parses the header and up to 20 records with the csv module, so a delimiter inside a
+    quoted field does not count.  The candidate that gives every record the header's field count, more
+    than one, wins (the most fields first, then comma, semicolon, tab); failing that, the one splitting
+    the header into the most fields, and a comma for a single column.  The exported scripts embed this
+    function's source (:data:`assistant.export.code.HELPERS`), so it imports nothing but csv and io.
+
+    >>> _sniff_delimiter('"spend;usd;k",tiktok,radio\\n1,2,3\\n'), _sniff_delimiter("a;b\\n1,5;2\\n")
+    (',', ';')
+    """
+    import csv
+    import io
+
+    best, best_key = ",", (False, 1)
+    for delimiter in (",", ";", "\t"):
+        reader = csv.reader(io.StringIO(text), delimiter=delimiter, skipinitialspace=True)
+        widths = []
+        try:
+            for row in reader:
+                if row and any(field.strip() for field in row):
+                    widths.append(len(row))
+                if len(widths) > 20:
+                    break
+        except csv.Error:  # e.g. an unterminated quote: judge by the records read so far
+            pass
+        if not widths or widths[0] < 2:
+            continue
+        key = (all(w == widths[0] for w in widths), widths[0])
+        if key > best_key:
+            best, best_key = delimiter, key
+    return best
 
 
 def _check_row_lengths(text: str, delimiter: str, width: int, file_name: str) -> None:

@@ -9,6 +9,7 @@ functions that need a DAG check for one and raise :class:`CycleError`.
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any, Iterator, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, field_validator, model_validator
@@ -58,13 +59,21 @@ class CausalGraph(BaseModel):
     @model_validator(mode="after")
     def _check_structure(self) -> "CausalGraph":
         seen: dict[str, int] = {}
+        looks: dict[str, int] = {}  # NFKC form -> index: "café" composed and decomposed, "Ａ" and "A"
         for i, var in enumerate(self.variables):
             if var.name in seen:
                 raise DuplicateVariableError(
                     f"duplicate variable name {var.name!r} (first defined at variables[{seen[var.name]}])",
                     location=Location(path=f"variables[{i}].name"),
                 )
-            seen[var.name] = i
+            look = unicodedata.normalize("NFKC", var.name)
+            if look in looks:
+                other = self.variables[looks[look]].name
+                raise DuplicateVariableError(
+                    f"variable name {var.name!a} looks the same as {other!a} (variables[{looks[look]}]); they "
+                    "differ only in Unicode form", location=Location(path=f"variables[{i}].name"),
+                    hint="rename one of them")
+            seen[var.name], looks[look] = i, i
         known = list(seen)
         edge_keys: dict[tuple[str, str, str], int] = {}
         for i, edge in enumerate(self.edges):

@@ -16,8 +16,13 @@ Role = Literal[
 MAX_NAME_LENGTH = 200
 
 
-# Invisible characters that make two names look identical or break line-based tools.
-_INVISIBLE = {"\u200b", "\ufeff", "\u2060", "\u180e"}
+# Invisible characters that make two names look identical or break line-based tools.  Besides these,
+# every format character (category Cf: bidi overrides, isolates and marks, the soft hyphen) is refused:
+# in a name they reorder or hide what a reviewer reads ("Trojan Source").  The zero-width non-joiner and
+# joiner are the exception: Persian and Indic words and emoji sequences are spelt with them.
+_SHAPING = {"\u200c", "\u200d"}
+_INVISIBLE = {"\u200b", "\ufeff", "\u2060", "\u180e", "\u3164", "\uffa0", "\u115f", "\u1160"}
+_REFUSED_CATEGORIES = ("Cc", "Cs", "Cf", "Co", "Zl", "Zp")
 
 
 def check_name(name: str) -> str:
@@ -26,9 +31,14 @@ def check_name(name: str) -> str:
         raise ValueError("variable name must not be empty or blank")
     if len(name) > MAX_NAME_LENGTH:
         raise ValueError(f"variable name is longer than {MAX_NAME_LENGTH} characters")
-    bad = [c for c in name if unicodedata.category(c) in ("Cc", "Cs", "Zl", "Zp") or c in _INVISIBLE]
+    bad = [c for c in name
+           if (unicodedata.category(c) in _REFUSED_CATEGORIES and c not in _SHAPING) or c in _INVISIBLE]
     if bad:
-        raise ValueError(f"variable name {name!r} contains control or invisible character {bad[0]!r}")
+        raise ValueError(f"variable name {name!r} contains control or invisible character {bad[0]!r} "
+                         f"(U+{ord(bad[0]):04X} {unicodedata.name(bad[0], 'unnamed')})")
+    if unicodedata.category(name[0]).startswith("M"):
+        raise ValueError(f"variable name {name!r} starts with a combining mark (U+{ord(name[0]):04X}): "
+                         "it would attach to whatever is printed before it")
     if name != name.strip():
         raise ValueError(f"variable name {name!r} has leading or trailing whitespace")
     return name

@@ -144,6 +144,58 @@ def test_notebook_markdown_escapes_names(hostile):
     assert [c.cell_type for c in nb.cells].count("code") == 8
 
 
+MARKDOWN_NAMES = ["artist's sales", 'say "hi"', "a & b", "&#x27; &amp;", "<b>x</b>", "# heading", "**bold**",
+                  "[l](javascript:x)", "![i](x)", "`code`", "$x^2$", "x_y_z", "1. item", "- item", "> quote",
+                  "a | b", "~~s~~", "back\\slash", "<http://e.com>", "売上 é"]
+
+
+@pytest.mark.parametrize("name", MARKDOWN_NAMES)
+def test_notebook_markdown_shows_names_literally(name):
+    """Escaped once: no entity is escaped again (``artist&#x27;s``), no markup or HTML gets through."""
+    from assistant.export.notebook import md
+
+    import html
+    import re
+
+    escaped = md(name)
+    assert "&\\#" not in escaped and "<" not in escaped
+    # CommonMark reads a backslash before ASCII punctuation as the character, and entities as theirs
+    unescaped = html.unescape(re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", escaped))
+    assert unescaped == name
+    try:
+        import markdown_it
+    except ImportError:  # not a dependency; the check above is what it would find
+        return
+    rendered = markdown_it.MarkdownIt("commonmark").render(escaped).strip()
+    assert rendered.startswith("<p>") and rendered.endswith("</p>") and rendered.count("<") == 2  # no markup
+    assert html.unescape(rendered[3:-4]) == name
+
+
+def test_exported_read_table_uses_the_same_quote_aware_delimiter_sniffer(tmp_path):
+    """The scripts embed the intake's sniffer: both read a header with a quoted ';' as five columns."""
+    import io
+    import logging
+    import warnings
+
+    import pandas as pd
+
+    from assistant.export.code import HELPERS
+    from assistant.intake.profile import _sniff_delimiter, read_csv
+
+    namespace = {"io": io, "logging": logging, "warnings": warnings, "pd": pd}
+    exec(compile(HELPERS, "<helpers>", "exec"), namespace)  # noqa: S102 - our own template
+    samples = ['"spend;usd;k",tiktok,radio\n1,2,3\n', "a;b\n1,5;2\n", "a\tb\n1\t2\n", "x\n1\n",
+               '"a,b";c\n1;2\n', "a,b;c\n1,2;3\n"]
+    for text in samples:
+        assert namespace["_sniff_delimiter"](text) == _sniff_delimiter(text), text
+    path = tmp_path / "quoted.csv"
+    path.write_bytes(b'"spend;usd;k;2024;q4;eu",tiktok_use,tour_dates,radio_play,record_sales_6m\n'
+                     b"1,2,3,4,5\n2,3,4,5,6\n")
+    exported = namespace["read_table"](str(path))
+    ours, _delimiter = read_csv(path.read_bytes())
+    assert list(exported.columns) == list(ours.columns) and exported.shape == ours.shape == (2, 5)
+
+
 def test_export_from_a_spec_resolves_like_the_runner(tmp_path):
     """Without a stored run, the export resolves method and identification itself (no estimate to compare)."""
     csv = tmp_path / "d.csv"

@@ -100,9 +100,19 @@ def test_every_name_is_written_so_that_it_reads_back(name: str) -> None:
     assert read(write_graph(g, "dot")) == g
 
 
-def test_plain_ids_stay_bare() -> None:
-    assert [dot_id(t) for t in ("abc_1", "-1.5", "Node", "a b", "1e5")] == ["abc_1", "-1.5", '"Node"', '"a b"',
-                                                                          '"1e5"']
+def test_plain_ids_stay_bare_and_numerals_are_quoted() -> None:
+    assert [dot_id(t) for t in ("abc_1", "_x", "-1.5", "-1", "7", ".5", "Node", "a b", "1e5", "é")] == [
+        "abc_1", "_x", '"-1.5"', '"-1"', '"7"', '".5"', '"Node"', '"a b"', '"1e5"', '"é"']
+
+
+@pytest.mark.parametrize("name", ["-1", "0", "7", "-0.5", ".5", "1.", "12abc", "é", "x y"])
+def test_names_that_look_like_numbers_are_read_by_pydot_too(name: str) -> None:
+    """``-1`` is a valid bare DOT ID, but pydot's parser rejects it as a node: the writer quotes numerals."""
+    g = CausalGraph(variables=[Variable(name=name), Variable(name="y")], edges=[Edge(source=name, target="y")])
+    text = write_graph(g, "dot")
+    assert read(text) == g
+    [parsed] = pydot.graph_from_dot_data(text)
+    assert [(e.get_source().strip('"'), e.get_destination()) for e in parsed.get_edges()] == [(name, "y")]
 
 
 # --- bad input -------------------------------------------------------------

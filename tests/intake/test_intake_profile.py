@@ -45,6 +45,35 @@ def test_semicolon_files_and_spaces_after_delimiters_are_read():
     assert prof.column_names == ["a", "b"] and prof.delimiter == ";"
 
 
+QUOTED_HEADER = (b'"spend;usd;k;2024;q4;eu",tiktok_use,tour_dates,radio_play,record_sales_6m\n'
+                 b"1,2,3,4,5\n2,3,4,5,6\n3,4,5,6,7\n")
+
+
+@pytest.mark.parametrize("content, delimiter, width", [
+    (QUOTED_HEADER, ",", 5),                                              # ';' inside quotes does not count
+    (b'"a,b,c";d\n1;2\n3;4\n', ";", 2),                                   # nor does ',' inside quotes
+    (b"x;y;z\n1,5;2,25;3\n4,5;5;6,75\n", ";", 3),                          # decimal commas in a ';' file
+    (b'a\tb\n"1,2,3"\t4\n5\t6\n', "\t", 2),
+    (b'a,b\n"line one\nline; two",1\n2,3\n', ",", 2),                     # a quoted newline is one field
+    (b"only\n1\n2\n", ",", 1),
+])
+def test_the_delimiter_is_sniffed_from_quote_aware_parsing_of_the_first_records(content, delimiter, width):
+    frame, prof = profile_csv(content, file_name="x.csv")
+    assert prof.delimiter == delimiter and len(prof.columns) == width == frame.shape[1]
+
+
+def test_a_delimiter_inside_a_quoted_header_name_keeps_the_columns_apart():
+    frame, prof = profile_csv(QUOTED_HEADER, file_name="x.csv")
+    assert prof.column_names == ["spend;usd;k;2024;q4;eu", "tiktok_use", "tour_dates", "radio_play",
+                                 "record_sales_6m"]
+    assert frame["record_sales_6m"].tolist() == [5, 6, 7]
+
+
+def test_a_ragged_file_is_still_reported_with_the_header_s_delimiter():
+    with pytest.raises(DataError, match="row has 3 fields but the header has 2"):
+        profile_csv(b"a;b\n1;2\n3;4;5\n", file_name="x.csv")
+
+
 @pytest.mark.parametrize("content, message, line", [
     (b"", "the file is empty", None),
     (b"   \n\n", "the file is empty", None),

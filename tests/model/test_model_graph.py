@@ -55,10 +55,24 @@ def test_markers_must_name_known_distinct_variables():
 
 
 @pytest.mark.parametrize("bad", ["", "   ", "a\nb", "tab\there", " lead", "trail ", "line\u2028sep",
-                                 "zero\u200bwidth", "\ufeffbom"])
+                                 "zero\u200bwidth", "\ufeffbom", "evil\u202eoverride", "iso\u2066late",
+                                 "soft\u00adhyphen", "rtl\u200fmark", "\u0301accent-first", "private\ue000use"])
 def test_variable_names_must_be_printable_text(bad):
     with pytest.raises(ValueError):
         Variable(name=bad)
+
+
+@pytest.mark.parametrize("ok", ["caf\u00e9", "cafe\u0301", "\U0001F600 mood", "\uff21", "a\u00a0b", "\u0430",
+                                "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645", "\U0001F469\u200d\U0001F4BB"])
+def test_names_in_any_script_and_form_are_accepted_alone(ok):
+    assert Variable(name=ok).name == ok
+
+
+@pytest.mark.parametrize("a, b", [("caf\u00e9", "cafe\u0301"), ("A", "\uff21"), ("x2", "x\u2082")])
+def test_two_names_that_differ_only_in_unicode_form_are_refused(a, b):
+    with pytest.raises(DuplicateVariableError, match="looks the same as"):
+        CausalGraph(variables=[Variable(name=a), Variable(name=b)])
+    assert len(CausalGraph(variables=[Variable(name="A"), Variable(name="a")]).variables) == 2  # case is kept
 
 
 def test_free_text_rejects_control_characters_but_descriptions_keep_newlines():
