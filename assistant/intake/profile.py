@@ -15,6 +15,7 @@ import hashlib
 import io
 import math
 import re
+import unicodedata
 
 import numpy as np
 import pandas as pd
@@ -52,6 +53,7 @@ def _header(text: str, file_name: str, delimiter: str) -> list[str]:
         raise DataError(f"cannot read the header row: {exc}", location=Location(file=file_name, line=1)) from None
     names = [c.strip() for c in row]
     seen: dict[str, int] = {}
+    looks: dict[str, int] = {}  # NFKC form -> column: "café" composed and decomposed, "Ａ" and "A"
     for i, name in enumerate(names, start=1):
         if not name:
             raise DataError(f"column {i} has no name", location=Location(file=file_name, line=1),
@@ -63,7 +65,12 @@ def _header(text: str, file_name: str, delimiter: str) -> list[str]:
         if name in seen:
             raise DataError(f"duplicate column name {name!r} (columns {seen[name]} and {i})",
                             location=Location(file=file_name, line=1))
-        seen[name] = i
+        look = unicodedata.normalize("NFKC", name)
+        if look in looks:
+            raise DataError(f"column {i}: the name {name!a} looks the same as column {looks[look]}'s "
+                            f"{names[looks[look] - 1]!a}; they differ only in Unicode form",
+                            location=Location(file=file_name, line=1), hint="rename one of the columns")
+        seen[name], looks[look] = i, i
     return names
 
 

@@ -98,3 +98,11 @@ def test_all_missing_column_is_profiled_as_unknown_type():
     _frame, prof = profile_csv(b"a,b\n1,\n2,\n3,NA\n", file_name="m.csv")
     b = prof.column("b")
     assert b.inferred_type == "unknown" and b.missing_fraction == 1.0 and b.cardinality == 0
+
+
+@pytest.mark.parametrize("a, b", [("caf\u00e9", "cafe\u0301"), ("A", "\uff21")])
+def test_columns_whose_names_differ_only_in_unicode_form_are_refused(a, b):
+    content = f"{a},{b}\n1,2\n3,4\n".encode()
+    with pytest.raises(DataError, match="differ only in Unicode form") as info:
+        profile_csv(content, file_name="looks.csv")
+    assert info.value.location.file == "looks.csv" and info.value.location.line == 1
