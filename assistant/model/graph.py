@@ -21,6 +21,12 @@ from assistant.model.variable import Variable, check_json_value, check_unicode
 
 FORMAT_TAG = "causal-assistant/graph"
 FORMAT_VERSION = 1
+# Bounds on one graph. Causal diagrams people review have tens to a few hundred variables; the checks
+# (adjustment sets, instruments, front doors per variable) grow faster than linearly, and a 1,000-variable
+# graph already takes seconds to critique. Checked before the variables are built, so a file with a
+# million of them is refused at once.
+MAX_VARIABLES = 1_000
+MAX_EDGES = 20_000
 
 
 class GraphMetadata(BaseModel):
@@ -55,6 +61,16 @@ class CausalGraph(BaseModel):
     outcomes: list[str] = Field(default_factory=list)
     adjusted: list[str] = Field(default_factory=list, description="Variables the analyst has decided to adjust for.")
     metadata: GraphMetadata = Field(default_factory=GraphMetadata)
+
+    @field_validator("variables", "edges", mode="before")
+    @classmethod
+    def _bounded(cls, value: Any, info: Any) -> Any:
+        limit = MAX_VARIABLES if info.field_name == "variables" else MAX_EDGES
+        if isinstance(value, (list, tuple)) and len(value) > limit:
+            raise GraphValidationError(f"the graph has {len(value):,} {info.field_name}; at most {limit:,} are "
+                                       "supported", location=Location(path=info.field_name),
+                                       hint="split the graph, or drop variables the question does not need")
+        return value
 
     @model_validator(mode="after")
     def _check_structure(self) -> "CausalGraph":

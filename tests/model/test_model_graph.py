@@ -105,3 +105,15 @@ def test_schema_rejects_a_graph_with_a_wrong_format_tag():
     doc["format_version"] = 2
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(doc, graph_json_schema())
+
+
+def test_a_graph_larger_than_the_supported_bounds_is_refused_before_it_is_built():
+    from assistant.model.graph import MAX_EDGES, MAX_VARIABLES
+
+    ok = CausalGraph(variables=[Variable(name=f"v{i}") for i in range(MAX_VARIABLES)])
+    assert len(ok.variables) == MAX_VARIABLES
+    with pytest.raises(GraphValidationError, match=f"at most {MAX_VARIABLES:,}") as info:
+        CausalGraph.model_validate({"variables": [{"name": f"v{i}"} for i in range(MAX_VARIABLES + 1)]})
+    assert info.value.location.path == "variables"
+    with pytest.raises(GraphValidationError, match=f"at most {MAX_EDGES:,}"):
+        CausalGraph.model_validate({"variables": [{"name": "a"}], "edges": [{}] * (MAX_EDGES + 1)})
