@@ -43,6 +43,18 @@ def version_line(v) -> str:
     return f"v{v.number}{parent}  {v.status:<9}  {v.created_at:%Y-%m-%d %H:%M}  {v.author}: {v.message}"
 
 
+EXPORTED_FROM = "exported_from"
+
+
+def _exported_version(stamp: object, project: str, name: str) -> int | None:
+    """The version an exported file was taken from, if it was taken from this graph."""
+    if isinstance(stamp, dict) and stamp.get("project") == project and stamp.get("graph") == name:
+        version = stamp.get("version")
+        if isinstance(version, int) and not isinstance(version, bool) and version >= 1:
+            return version
+    return None
+
+
 @graph.command("import")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--project", required=True)
@@ -63,9 +75,18 @@ def import_graph(app: AppContext, file: Path, project: str, name: str | None, fm
     store = app.store()
     name = name or file.stem
     message = message or f"import {file.name}"
+    exported_from = g.metadata.extra.get(EXPORTED_FROM)
+    if exported_from is not None:  # a stamp of where the file came from, not part of the graph
+        extra = {k: v for k, v in g.metadata.extra.items() if k != EXPORTED_FROM}
+        g = g.model_copy(update={"metadata": g.metadata.model_copy(update={"extra": extra})})
     existing = {gi.name: gi for gi in store.list_graphs(project)}
     if name in existing:
-        base = parent if parent is not None else existing[name].head
+        base = parent if parent is not None else _exported_version(exported_from, project, name)
+        if base is None:
+            base = existing[name].head
+            click.echo(f"note: {file.name} does not say which version of {project}/{name} it was edited from, so "
+                       f"it is saved on top of the head (v{base}); pass --parent N to be told if someone saved "
+                       "since (files from `graph export` carry it, except dagitty)", err=True)
         info = store.save_version(project, name, g, parent=base, author=app.author, message=message)
     else:
         if parent is not None:
@@ -86,7 +107,12 @@ def export_graph(app: AppContext, name: str, project: str, number: int | None, f
     """Export a stored graph version as JSON, dagitty, DOT or GML."""
     from assistant.formats import save_graph_file, write_graph
 
-    g = app.store().get_version(project, name, number).graph
+    version = app.store().get_version(project, name, number)
+    # Stamp where the file comes from: `graph import` of the edited file then saves it with that version as
+    # its parent, so a version someone else saved meanwhile is a conflict, not silently undone.
+    extra = {**version.graph.metadata.extra, EXPORTED_FROM: {"project": project, "graph": name,
+                                                             "version": version.number}}
+    g = version.graph.model_copy(update={"metadata": version.graph.metadata.model_copy(update={"extra": extra})})
     if output:
         save_graph_file(g, output, fmt)
         click.echo(f"wrote {output}", err=True)

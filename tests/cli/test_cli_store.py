@@ -169,3 +169,48 @@ def test_demo_runs_twice_without_duplicating_anything(sqlite_url):
     counts = _counts(sqlite_url)
     second = run("demo", db=sqlite_url)
     assert second.exit_code == EXIT_OK and _counts(sqlite_url) == counts
+
+
+@pytest.mark.parametrize("fmt", ["json", "dot", "gml"])
+def test_an_exported_file_edited_after_someone_else_saved_is_a_conflict_not_an_undo(tmp_path, sqlite_url, fmt):
+    db = sqlite_url
+    run("project", "create", "s", db=db)
+    run("graph", "import", _write(tmp_path, "m.dag", gallery.load("record_sales"), "dagitty"), "--project", "s",
+        "--name", "model", db=db)
+    alice_file = tmp_path / f"alice.{fmt}"
+    assert run("graph", "export", "model", "--project", "s", "--to", fmt, "-o", str(alice_file), db=db).exit_code == 0
+    # bob saves v2 meanwhile
+    bob = apply_edit(gallery.load("record_sales"), AddEdge(edge=Edge(source="tiktok_use", target="label_marketing_spend")))
+    assert run("--user", "bob", "graph", "import", _write(tmp_path, "bob.json", bob, "json"), "--project", "s",
+               "--name", "model", db=db).exit_code == EXIT_OK
+    # alice edits her export of v1 and imports it without --parent: the file says it came from v1
+    alice = apply_edit(read_graph(alice_file.read_text(), fmt),
+                       AddEdge(edge=Edge(source="radio_play", target="label_marketing_spend")))
+    alice_file.write_text(write_graph(alice, fmt), encoding="utf-8")
+    before = _counts(db)
+    res = run("--user", "alice", "graph", "import", str(alice_file), "--project", "s", "--name", "model", db=db)
+    assert res.exit_code == EXIT_CONFLICT, res.stderr
+    assert "version 1" in res.stderr and "bob" in res.stderr
+    assert _counts(db) == before
+    # after re-exporting the head, her import is a new version on top of bob's, and the stamp is not stored
+    head_file = tmp_path / f"head.{fmt}"
+    run("graph", "export", "model", "--project", "s", "--to", fmt, "-o", str(head_file), db=db)
+    redo = apply_edit(read_graph(head_file.read_text(), fmt),
+                      AddEdge(edge=Edge(source="radio_play", target="label_marketing_spend")))
+    head_file.write_text(write_graph(redo, fmt), encoding="utf-8")
+    res = run("--user", "alice", "graph", "import", str(head_file), "--project", "s", "--name", "model", db=db)
+    assert res.exit_code == EXIT_OK and "v3 (from v2)" in res.stdout, res.stderr
+    with Store.open(db) as store:
+        v3 = store.get_version("s", "model", 3).graph
+    assert "exported_from" not in v3.metadata.extra
+    assert {(e.source, e.target) for e in v3.edges} >= {("tiktok_use", "label_marketing_spend"),
+                                                        ("radio_play", "label_marketing_spend")}
+
+
+def test_importing_a_file_that_does_not_say_where_it_came_from_notes_the_head_it_lands_on(tmp_path, sqlite_url):
+    db = sqlite_url
+    run("project", "create", "s", db=db)
+    path = _write(tmp_path, "m.dag", gallery.load("record_sales"), "dagitty")
+    run("graph", "import", path, "--project", "s", "--name", "model", db=db)
+    res = run("graph", "import", path, "--project", "s", "--name", "model", db=db)
+    assert res.exit_code == EXIT_OK and "saved on top of the head (v1)" in res.stderr and "--parent" in res.stderr
