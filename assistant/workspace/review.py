@@ -6,7 +6,7 @@ see :mod:`assistant.store.review`); this module adds *who* may move it.
 
 from __future__ import annotations
 
-from assistant.errors import InputError
+from assistant.errors import InputError, PermissionDeniedError
 from assistant.store import ReviewEventInfo, Store, VersionInfo
 from assistant.workspace.roles import EDITOR, REVIEWER, Identity
 
@@ -23,8 +23,18 @@ def withdraw(store: Store, identity: Identity, project: str, graph: str, number:
 
 
 def approve(store: Store, identity: Identity, project: str, graph: str, number: int, comment: str = "") -> VersionInfo:
-    """Mark a version validated (reviewers only); it must be in review."""
+    """Mark a version validated (reviewers only); it must be in review.
+
+    With logins (deployed mode) a reviewer may not validate a version they saved themselves: a second
+    person checks every assumption (the four-eyes rule). A local install has one user, who may.
+    """
     identity.require(REVIEWER, "validate a version")
+    if identity.source == "oidc":
+        author = store.get_version(project, graph, number).author
+        if author == identity.name:
+            raise PermissionDeniedError(
+                f"{identity.name} saved version {number} of {graph!r} and so may not validate it",
+                hint="another reviewer must approve it")
     return store.set_status(project, graph, number, "validated", actor=identity.name, comment=comment)
 
 

@@ -55,6 +55,26 @@ def test_only_reviewers_validate_and_only_editors_change_graphs(store):
     assert store.get_version(PROJECT, GRAPH, 1).status == "validated"
 
 
+def test_a_logged_in_reviewer_may_not_validate_a_version_they_saved(store):
+    both = Identity(name="bea", roles=frozenset({"editor", "reviewer"}), source="oidc")
+    ws = Workspace.open(store, PROJECT, GRAPH, both)
+    ws.apply([{"op": "add_edge", "edge": {"source": "tour_dates", "target": "radio_play"}}])
+    mine = ws.save("tours get airplay").version.number
+    review.request_review(store, both, PROJECT, GRAPH, mine)
+    before = store.row_counts()
+    with pytest.raises(PermissionDeniedError, match=f"bea saved version {mine}") as info:
+        review.approve(store, both, PROJECT, GRAPH, mine)
+    assert "another reviewer" in info.value.hint and store.row_counts() == before
+    assert review.approve(store, RITA, PROJECT, GRAPH, mine).status == "validated"
+    # a local install has one user, who may validate their own work
+    local = Identity(name="bea", roles=frozenset({"editor", "reviewer"}), source="local")
+    ws = Workspace.open(store, PROJECT, GRAPH, local)
+    ws.apply([{"op": "add_edge", "edge": {"source": "tour_dates", "target": "tiktok_use"}}])
+    again = ws.save("tours go viral").version.number
+    review.request_review(store, local, PROJECT, GRAPH, again)
+    assert review.approve(store, local, PROJECT, GRAPH, again).status == "validated"
+
+
 def test_a_logged_in_user_gets_roles_only_from_the_config_file(monkeypatch):
     monkeypatch.setenv("CAUSAL_ASSISTANT_ROLES", "editor,reviewer")   # ignored for a login
     users = {"users": {"editors": ["ana@x.org"], "reviewers": ["rita@x.org"]}}
