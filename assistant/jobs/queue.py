@@ -120,10 +120,13 @@ def enqueue_analysis(store: "Store", project: str, graph: str, version: int | No
     q = get_queue(connection, queue)  # before writing anything
     job_id = f"ca-analysis-{uuid.uuid4().hex}"
     spec = spec.model_copy(update={"allow_unvalidated": allow_unvalidated})
-    payload: dict[str, Any] = {**spec.model_dump(mode="json"),
-                               "background": {"job_id": job_id, "queue": q.name, "dataset": dataset}}
+    refused = info.status != "validated" and not allow_unvalidated
+    # A refused run is recorded without a job id: no job was ever queued for it.
+    background = {"queue": q.name, "dataset": dataset} if refused else {"job_id": job_id, "queue": q.name,
+                                                                         "dataset": dataset}
+    payload: dict[str, Any] = {**spec.model_dump(mode="json"), "background": background}
     run = store.start_analysis(project, graph, info.number, payload, author=author, data_sha256=data.content_hash)
-    if info.status != "validated" and not allow_unvalidated:
+    if refused:
         err = AnalysisInputError(
             f"version {info.number} of {graph!r} is {info.status.replace('_', ' ')}, not validated; analyses run "
             "on validated graphs by default",

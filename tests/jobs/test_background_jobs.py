@@ -95,6 +95,9 @@ def test_an_unvalidated_version_is_refused_and_the_refusal_is_stored(sqlite_stor
         enqueue_analysis(sqlite_store, PROJECT, GRAPH, 1, DATASET, spec(), author="ana")
     (run,) = sqlite_store.list_analyses(PROJECT, GRAPH)
     assert run.status == "failed" and run.error["code"] == "analysis-input"
+    assert job_id_of(run) is None  # nothing was queued, so the record names no job
+    stored, job_status = run_status(sqlite_store, run.id)
+    assert stored.status == "failed" and job_status is None
 
 
 def test_a_cancelled_queued_job_never_runs(sqlite_store, sqlite_url, queue_name, redis_conn):
