@@ -127,7 +127,9 @@ def run_target(name: str, examples: int, seconds: float, rng: random.Random, chu
 def markdown(report: dict[str, Any]) -> str:
     lines = [BEGIN, "",
              f"Run on {report['date']} ({report['machine']}, Python {report['python']}), "
-             f"budget {report['examples']} inputs or {report['seconds']:.0f} s per target, whichever came first:",
+             f"budget {report['examples']} inputs or {report['seconds']:.0f} s per target, whichever came first, "
+             f"master seed {report['master_seed']} (`--seed {report['master_seed']}` draws the same inputs again; "
+             "within a time budget, how many of them are tried depends on the machine's speed and load):",
              "", "| target | what | inputs tried | time (s) | inputs/s | slowest input (s) | distinct crashes |",
              "|---|---|---:|---:|---:|---:|---:|"]
     for r in report["targets"]:
