@@ -24,11 +24,15 @@ Configuration: ``CAUSAL_ASSISTANT_REDIS_URL`` (default ``redis://127.0.0.1:6379/
 (seconds, default 3600).  Workers need the same ``DATABASE_URL`` as the UI.
 """
 
+from assistant.jobs.analysis_jobs import (
+    BackgroundRun, BackgroundRunState, cancel_analysis, enqueue_analysis, job_id_of, list_background_runs, run_status,
+)
+from assistant.jobs.draft_jobs import (
+    BackgroundDraft, BackgroundDraftState, cancel_draft, draft_status, enqueue_draft, list_background_drafts,
+    stored_draft_result,
+)
 from assistant.jobs.queue import (
-    BackgroundDraft, BackgroundDraftState, BackgroundRun, BackgroundRunState, DEFAULT_QUEUE, DEFAULT_REDIS_URL,
-    cancel_analysis, cancel_draft, connect, draft_status, enqueue_analysis, enqueue_draft, get_queue, job_id_of,
-    list_background_drafts, list_background_runs, queue_name, redis_url, run_status, stored_draft_result,
-    worker_count,
+    DEFAULT_QUEUE, DEFAULT_REDIS_URL, connect, get_queue, queue_name, redis_url, worker_count,
 )
 
 __all__ = ["BackgroundDraft", "BackgroundDraftState", "BackgroundRun", "BackgroundRunState", "DEFAULT_QUEUE",

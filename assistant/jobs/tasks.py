@@ -55,7 +55,7 @@ def run_analysis_job(run_id: int, job_id: str) -> dict[str, Any]:
     """Run stored analysis ``run_id`` and end it; the status returned is the stored run's."""
     from assistant.analysis.runner import run_analysis
     from assistant.analysis.spec import AnalysisSpec
-    from assistant.jobs.queue import job_id_of
+    from assistant.jobs.analysis_jobs import job_id_of
     from assistant.store import Store
 
     with Store.open() as store:
