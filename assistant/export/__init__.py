@@ -50,7 +50,7 @@ class ExportFormat:
 
 
 def _graph_writer(fmt: str) -> Callable[..., str]:
-    def write(graph: CausalGraph, analysis=None, data_path=None) -> str:
+    def write(graph: CausalGraph, analysis=None, data_path=None, data_name=None) -> str:
         from assistant.formats import write_graph
 
         return write_graph(graph, fmt)
@@ -86,22 +86,22 @@ def read_node_link_json(text: str) -> CausalGraph:
     return from_networkx(G)
 
 
-def _networkx(graph: CausalGraph, analysis=None, data_path=None) -> str:
+def _networkx(graph: CausalGraph, analysis=None, data_path=None, data_name=None) -> str:
     return node_link_json(graph)
 
 
-def _dowhy(graph: CausalGraph, analysis=None, data_path=None) -> str:
+def _dowhy(graph: CausalGraph, analysis=None, data_path=None, data_name=None) -> str:
     from assistant.export.dowhy_script import export_script
     from assistant.export.plan import build_plan
 
-    return export_script(build_plan(graph, analysis, data_path=data_path))
+    return export_script(build_plan(graph, analysis, data_path=data_path, data_name=data_name))
 
 
-def _notebook(graph: CausalGraph, analysis=None, data_path=None) -> str:
+def _notebook(graph: CausalGraph, analysis=None, data_path=None, data_name=None) -> str:
     from assistant.export.notebook import export_notebook
     from assistant.export.plan import build_plan
 
-    return export_notebook(build_plan(graph, analysis, data_path=data_path))
+    return export_notebook(build_plan(graph, analysis, data_path=data_path, data_name=data_name))
 
 
 REGISTRY: dict[str, ExportFormat] = {f.name: f for f in (
@@ -118,21 +118,24 @@ REGISTRY: dict[str, ExportFormat] = {f.name: f for f in (
 EXPORT_FORMATS: tuple[str, ...] = tuple(REGISTRY)
 
 
-def export(graph: CausalGraph, fmt: str, *, analysis_spec=None, data_path: str | Path | None = None) -> str:
+def export(graph: CausalGraph, fmt: str, *, analysis_spec=None, data_path: str | Path | None = None,
+           data_name: str | None = None) -> str:
     """``graph`` exported as ``fmt`` (text; the notebook is its JSON).
 
     For ``dowhy`` and ``notebook``, ``analysis_spec`` is an
     :class:`~assistant.analysis.AnalysisResult` (a run: the export reproduces
     its estimate) or an :class:`~assistant.analysis.AnalysisSpec` (resolved
     here the way the runner would), or None (the graph's exposure and outcome,
-    default settings); ``data_path`` is the CSV the code reads by default.
-    The graph formats ignore both.
+    default settings); ``data_path`` is the CSV read now (to choose the method, as the runner
+    would) and the one the code reads by default, unless ``data_name`` names another (e.g. a
+    bare file name for a server's export that the user downloads beside the data).
+    The graph formats ignore all three.
     """
     try:
         f = REGISTRY[fmt]
     except (KeyError, TypeError):
         raise InputError(f"unknown export format {fmt!r}", hint=f"choose one of: {', '.join(EXPORT_FORMATS)}") from None
-    return f.write(graph, analysis_spec, None if data_path is None else str(data_path))
+    return f.write(graph, analysis_spec, None if data_path is None else str(data_path), data_name)
 
 
 __all__ = ["EXPORT_FORMATS", "ExportFormat", "REGISTRY", "export", "node_link_json", "read_node_link_json"]

@@ -113,7 +113,7 @@ def read_data_file(path: str | Path) -> pd.DataFrame:
 
 
 def build_plan(graph: CausalGraph, analysis: AnalysisResult | AnalysisSpec | None = None, *,
-               data_path: str | Path | None = None) -> ExportPlan:
+               data_path: str | Path | None = None, data_name: str | None = None) -> ExportPlan:
     """Resolve ``analysis`` (default: the graph's first exposure and outcome, defaults otherwise) into a plan."""
     from assistant.analysis.dowhy_graph import to_dowhy_graph
     from assistant.analysis.estimate import choose_method, method_params
@@ -190,4 +190,5 @@ def build_plan(graph: CausalGraph, analysis: AnalysisResult | AnalysisSpec | Non
         dowhy_method=METHODS[method], init_params=params, control_value=float(control),
         treatment_value=float(treated), confidence_level=spec.confidence_level, ci_simulations=spec.ci_simulations,
         seed=spec.seed, refuters=refuters, stored_estimate=stored, stored_ci=stored_ci,
-        data_path=str(data_path) if data_path is not None else "", dowhy_version=dowhy_version)
+        data_path=data_name if data_name is not None else str(data_path) if data_path is not None else "",
+        dowhy_version=dowhy_version)

@@ -138,6 +138,11 @@ def test_export_offers_every_format(url):
 
     keys = {e.proto.id.rsplit("-", 1)[-1] for e in at.get("download_button")}
     assert all(any(k.endswith(f"download_{fmt}") for k in keys) for fmt in EXPORT_FORMATS), keys
+    assert any(k.endswith("download_data") for k in keys), keys
+    # the code reads the data by its bare file name: no server path leaks into a download
+    code = next(e for e in at.get("code") if "DEFAULT_DATA" in e.proto.code_text).proto.code_text
+    assert "DEFAULT_DATA = 'record_sales.csv'" in code or 'DEFAULT_DATA = "record_sales.csv"' in code, code[:2000]
+    assert "/" not in code.split("DEFAULT_DATA = ", 1)[1].splitlines()[0]
 
 
 def test_an_llm_endpoint_that_is_down_is_an_error_and_the_offline_assistant_is_offered(url, monkeypatch):
