@@ -74,7 +74,20 @@ class VersionInfo(_Info):
     @computed_field  # type: ignore[prop-decorator]
     @cached_property
     def graph(self) -> CausalGraph:
-        return CausalGraph.model_validate(self.content)
+        # What was stored was validated on the way in: content that no longer validates was changed
+        # outside causal-assistant, which is damage to report as such, not bad input from the caller.
+        from pydantic import ValidationError
+
+        from assistant.errors import CausalAssistantError, DatabaseIntegrityError
+
+        try:
+            return CausalGraph.model_validate(self.content)
+        except (ValidationError, CausalAssistantError, ValueError, TypeError) as exc:
+            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise DatabaseIntegrityError(
+                f"stored version {self.number} of graph {self.graph_name!r} in project {self.project!r} is not a "
+                f"valid graph ({first}): the database was changed outside causal-assistant",
+                hint="run `causal-assistant db check`, and restore the version from a backup") from None
 
 
 class ReviewEventInfo(_Info):

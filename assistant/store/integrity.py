@@ -102,6 +102,7 @@ def check_integrity(engine: Engine, *, file_checks: bool = True,
             _graphs_and_versions(conn, report)
             _datasets(conn, report)
             _orphans(conn, report)
+            _review_trail(conn, report)
             _notes(conn, report)
         finally:
             conn.rollback()
@@ -260,6 +261,28 @@ def _orphans(conn: Connection, report: IntegrityReport) -> None:
     for row in conn.execute(query.limit(200)):
         report.add("orphan", "draft_jobs", row.id,
                    f"its dataset belongs to project {row.data_project}, not to its project {row.project_id}")
+
+
+# The status each review action leaves a version in (see assistant.store.review.TRANSITIONS).
+_STATUS_AFTER = {"request_review": "in_review", "approve": "validated", "reject": "rejected", "withdraw": "draft"}
+
+
+def _review_trail(conn: Connection, report: IntegrityReport) -> None:
+    """Every version's status is the one its last review action left it in (draft if none): a version
+    set to validated by hand, without an approval, or whose approval was deleted, is named."""
+    last: dict[int, str] = {}
+    query = (select(review_events.c.version_id, review_events.c.action)
+             .where(review_events.c.action.in_(list(_STATUS_AFTER))).order_by(review_events.c.id))
+    for version_id, action in conn.execution_options(yield_per=1000).execute(query):
+        last[version_id] = action
+    query = select(graph_versions.c.id, graph_versions.c.status)
+    for version_id, status in conn.execution_options(yield_per=1000).execute(query):
+        action = last.get(version_id)
+        expected = _STATUS_AFTER[action] if action else "draft"
+        if status != expected:
+            why = f"its last review action is {action!r}" if action else "it has no review actions"
+            report.add("review-trail", "graph_versions", version_id,
+                       f"status is {status!r}, but {why}, which leaves it {expected!r}")
 
 
 def _notes(conn: Connection, report: IntegrityReport) -> None:

@@ -118,6 +118,8 @@ CORRUPTIONS = {
                         "\"format_version\": 1, \"variables\": [{\"name\": \"a\"}], "
                         "\"edges\": [{\"source\": \"a\", \"target\": \"zz\"}]}' WHERE id = :v2"],
         "content", "graph_versions", "content is not a valid graph"),
+    "validated-without-approval": (lambda u, ids: ["UPDATE graph_versions SET status = 'validated' WHERE id = :v2"],
+                                   "review-trail", "graph_versions", "it has no review actions"),
     "orphan-review-event": (
         lambda u, ids: [*_no_fk(u), "INSERT INTO review_events (version_id, actor, action, comment, created_at) "
                         "SELECT 99999, actor, action, comment, created_at FROM review_events"],
@@ -168,6 +170,19 @@ def test_content_that_is_not_json_is_named_by_db_check_and_a_typed_error_elsewhe
     assert f"graph_versions {ids['v2']}: content is not JSON" in res.stderr, res.stderr
     res = cli("graph", "log", GRAPH, "--project", PROJECT, db=sqlite_url)
     assert res.exit_code == EXIT_DATABASE and "error[integrity]" in res.stderr and "db check" in res.stderr
+
+
+def test_reading_a_version_whose_content_was_damaged_says_so(database_url):
+    ids = _three_versions(database_url)
+    make, *_ = CORRUPTIONS["content-not-a-valid-graph"]
+    raw_execute(database_url, *make(database_url, ids), params=ids)
+    res = CliRunner().invoke(cli_group, ["--database-url", database_url, "graph", "show", GRAPH, "--project", PROJECT,
+                                         "--version", "2"])
+    assert res.exit_code == EXIT_DATABASE, res.output
+    assert "error[integrity]" in res.stderr and "changed outside causal-assistant" in res.stderr
+    assert "db check" in res.stderr
+    res = CliRunner().invoke(cli_group, ["--database-url", database_url, "graph", "log", GRAPH, "--project", PROJECT])
+    assert res.exit_code == 0, res.output   # the history is still listed: only that version's content is damaged
 
 
 def test_a_damaged_sqlite_schema_is_reported_not_raised(sqlite_url):
