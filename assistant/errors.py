@@ -195,6 +195,12 @@ class InvalidTextError(InputError):
     code = "invalid-text"
 
 
+class KnowledgeError(InputError):
+    """Background knowledge that contradicts itself: a required edge that is forbidden, a self-loop, ..."""
+
+    code = "knowledge"
+
+
 class AnalysisInputError(InputError):
     """Arguments to an analysis do not fit the graph (overlapping sets, latent exposure, ...)."""
 

@@ -18,6 +18,9 @@ class AppContext:
     database_url: str | None = None
     user: str | None = None
     _store: object | None = field(default=None, repr=False)
+    #: The graph the command read (a file, gallery:NAME, or project/graph vN): a graph error found later
+    #: (a cycle, found when an analysis needs a DAG) is reported at it.
+    graph_source: str | None = None
     _settings: Settings | None = field(default=None, repr=False)
 
     @property
@@ -50,9 +53,12 @@ def load_graph_ref(app: AppContext, ref: str, *, project: str | None = None, ver
                    fmt: str | None = None) -> CausalGraph:
     """A graph named by a file path, ``gallery:NAME``, or (with ``--project``) a stored graph's name."""
     if project:
-        return app.store().get_version(project, ref, version).graph
+        info = app.store().get_version(project, ref, version)
+        app.graph_source = f"{project}/{ref} v{info.number}"
+        return info.graph
     if version is not None:
         raise InputError("--version needs --project: files and gallery graphs have no versions")
+    app.graph_source = ref
     if ref.startswith("gallery:"):
         return gallery.load(ref.split(":", 1)[1])
     from assistant.formats import load_graph_file

@@ -12,7 +12,7 @@ import click
 from assistant import __version__
 from assistant.cli.context import AppContext
 from assistant.cli.render import render_error
-from assistant.errors import EXIT_INPUT, CausalAssistantError, InputError
+from assistant.errors import EXIT_INPUT, CausalAssistantError, GraphValidationError, InputError, Location
 
 
 def _requested_format(argv: list[str]) -> str:
@@ -45,6 +45,9 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except CausalAssistantError as err:
+            app = ctx.find_object(AppContext)
+            if isinstance(err, GraphValidationError) and err.location is None and app and app.graph_source:
+                err.location = Location(file=app.graph_source)  # e.g. a cycle, found after the graph was read
             render_error(err, _requested_format(ctx.meta.get("raw_args", [])))
             ctx.exit(err.exit_code)
         finally:

@@ -9,7 +9,7 @@ import click
 from assistant.cli.context import AppContext, pass_app
 from assistant.cli.render import FORMAT_OPTION, emit, table
 from assistant.draft.result import DraftResult
-from assistant.errors import InputError, LLMError
+from assistant.errors import CycleError, InputError, KnowledgeError, LLMError, Location
 
 
 def draft_text(r: DraftResult) -> str:
@@ -107,6 +107,10 @@ def propose(app: AppContext, data_file: Path | None, question: str, exposure: st
     context = BackendContext(sink=store, cache=not no_cache, alpha=alpha, project=project, graph_name=graph_name)
     try:
         result = draft(request, frame, backend=backend, context=context)
+    except (KnowledgeError, CycleError) as err:
+        if err.location is None and variables_file is not None:  # the knowledge came from the variables file
+            err.location = Location(file=str(variables_file))
+        raise
     except LLMError as err:
         offline = "the offline assistant works without an LLM: use --backend offline"
         err.hint = f"{err.hint}; {offline}" if err.hint else offline

@@ -229,10 +229,20 @@ def parse_spec_text(text: str, *, source: str = "<variables>") -> SpecFile:
                          location=Location(file=source, path=path)) from None
 
 
+# A variables file describing a few thousand columns is well under a megabyte; reading is bounded so that
+# a device or a pipe (``--variables /dev/zero``) cannot fill the memory.
+MAX_SPEC_BYTES = 10 * 1024 * 1024
+
+
 def load_spec_file(path: str | Path) -> SpecFile:
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as f:
+            raw = f.read(MAX_SPEC_BYTES + 1)
+        if len(raw) > MAX_SPEC_BYTES:
+            raise ParseError(f"the file is larger than {MAX_SPEC_BYTES // (1024 * 1024)} MB", fmt="variables file",
+                             location=Location(file=str(path)))
+        text = raw.decode("utf-8")
     except FileNotFoundError:
         raise InputError(f"no such variables file: {path}") from None
     except (OSError, UnicodeDecodeError) as exc:

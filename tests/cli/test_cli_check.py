@@ -80,3 +80,11 @@ def test_check_reports_both_missing_edge_and_basis_implications():
     report = run("check", "gallery:mediator_model", "--format", "json").json()
     assert report["implications"] == ["Z _||_ Y | X, I"]
     assert report["basis_implications"] == ["Y _||_ Z | X, I"]
+
+
+def test_a_cycle_found_after_reading_is_reported_at_the_file(tmp_path):
+    path = tmp_path / "cyclic.dag"
+    path.write_text("dag {\n a [exposure]\n c [outcome]\n a -> b -> c -> a\n}\n")
+    res = run("check", str(path))
+    assert res.exit_code == EXIT_INPUT
+    assert f"error[cycle]: {path}: the graph has a directed cycle" in res.stderr, res.stderr

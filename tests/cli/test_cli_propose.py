@@ -102,3 +102,20 @@ def test_unusable_csv_is_a_clear_error_and_nothing_is_saved(tmp_path, sqlite_url
 def test_a_question_naming_no_variable_is_a_clear_error(tmp_path):
     res = run("propose", str(_csv(tmp_path)), "-q", "Is the weather nice today?")
     assert res.exit_code == EXIT_INPUT and "names no known variable" in res.stderr
+
+
+@pytest.mark.parametrize("knowledge, says", [
+    ("required_edges: [[radio_play, record_sales_6m]]\nforbidden_edges: [[radio_play, record_sales_6m]]\n",
+     "error[knowledge]: {file}: radio_play -> record_sales_6m is both required and forbidden"),
+    ("required_edges: [[radio_play, tiktok_use], [tiktok_use, radio_play]]\n", "error[cycle]: {file}: "),
+])
+def test_contradicting_knowledge_is_reported_at_the_variables_file(tmp_path, knowledge, says):
+    path = tmp_path / "vars.yaml"
+    path.write_text(knowledge)
+    res = run("propose", str(_csv(tmp_path)), "-q", "Does radio play raise sales?", "--variables", str(path))
+    assert res.exit_code == EXIT_INPUT and says.format(file=path) in res.stderr, res.stderr
+
+
+def test_a_variables_file_is_read_with_a_bound(tmp_path):
+    res = run("propose", str(_csv(tmp_path)), "-q", "Does radio play raise sales?", "--variables", "/dev/zero")
+    assert res.exit_code == EXIT_INPUT and "/dev/zero" in res.stderr and "larger than 10 MB" in res.stderr

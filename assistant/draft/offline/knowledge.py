@@ -16,7 +16,7 @@ from causallearn.graph.GraphNode import GraphNode
 from causallearn.utils.PCUtils.BackgroundKnowledge import BackgroundKnowledge
 
 from assistant.draft.spec import Knowledge
-from assistant.errors import CycleError, InputError
+from assistant.errors import CycleError, KnowledgeError
 
 
 def forbid_reason(knowledge: Knowledge, source: str, target: str) -> tuple[str, str] | None:
@@ -38,13 +38,13 @@ def check_knowledge(knowledge: Knowledge) -> None:
     """Required edges must be allowed by the rest of the knowledge and must not form a cycle."""
     for a, b in knowledge.required_edges:
         if a == b:
-            raise InputError(f"required edge {a} -> {b} is a self-loop")
+            raise KnowledgeError(f"required edge {a} -> {b} is a self-loop")
         forbidden = {tuple(e) for e in knowledge.forbidden_edges}
         if (a, b) in forbidden:
-            raise InputError(f"{a} -> {b} is both required and forbidden")
+            raise KnowledgeError(f"{a} -> {b} is both required and forbidden")
         why = knowledge.forbids(a, b)
         if why:
-            raise InputError(f"required edge {a} -> {b} contradicts the other knowledge: {why}",
+            raise KnowledgeError(f"required edge {a} -> {b} contradicts the other knowledge: {why}",
                              hint="fix the tiers or roles, or drop the required edge")
     graph = nx.DiGraph(list(knowledge.required_edges))
     try:
