@@ -154,8 +154,10 @@ def analyze(app: AppContext, graph_ref: str, data_path: str, exposure: str | Non
     if dataset_name is not None:
         from assistant.intake import profile_csv
 
+        app.data_source = f"{project}:{dataset_name}"
         data, _profile = profile_csv(app.store().dataset_content(project, dataset_name), file_name=dataset_name)
     else:
+        app.data_source = str(data_path)
         data = read_data(data_path)
     bar, progress = _progress_bar(output_format == "text" and sys.stderr.isatty())
 
@@ -238,6 +240,7 @@ def query(app: AppContext, graph_ref: str, data_path: str, do_items: tuple[str, 
     from assistant.analysis.text import query_text
 
     graph = load_graph_ref(app, graph_ref, project=project, version=number)
+    app.data_source = str(data_path)
     data = read_data(data_path)
     set_to, scale = parse_do(do_items)
     spec = QuerySpec(interventions=set_to, scale=scale, unit=unit, outcome=outcome, samples=samples, seed=seed)

@@ -21,6 +21,8 @@ class AppContext:
     #: The graph the command read (a file, gallery:NAME, or project/graph vN): a graph error found later
     #: (a cycle, found when an analysis needs a DAG) is reported at it.
     graph_source: str | None = None
+    #: The data the command read (a CSV path, or project:dataset), for data errors found later.
+    data_source: str | None = None
     _settings: Settings | None = field(default=None, repr=False)
 
     @property

@@ -12,7 +12,9 @@ import click
 from assistant import __version__
 from assistant.cli.context import AppContext
 from assistant.cli.render import render_error
-from assistant.errors import EXIT_INPUT, CausalAssistantError, GraphValidationError, InputError, Location
+from assistant.errors import (
+    EXIT_INPUT, CausalAssistantError, DataError, GraphValidationError, InputError, Location,
+)
 
 
 def _requested_format(argv: list[str]) -> str:
@@ -48,6 +50,8 @@ class _Group(click.Group):
             app = ctx.find_object(AppContext)
             if isinstance(err, GraphValidationError) and err.location is None and app and app.graph_source:
                 err.location = Location(file=app.graph_source)  # e.g. a cycle, found after the graph was read
+            elif isinstance(err, DataError) and err.location is None and app and app.data_source:
+                err.location = Location(file=app.data_source)  # e.g. no column for the exposure
             render_error(err, _requested_format(ctx.meta.get("raw_args", [])))
             ctx.exit(err.exit_code)
         finally:

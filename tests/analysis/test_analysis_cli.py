@@ -65,6 +65,11 @@ def test_bad_input_is_a_message_and_an_exit_code_never_a_traceback(csv, tmp_path
     assert res.exit_code == EXIT_INPUT and "error[unknown-variable]" in res.stderr
     res = run("analyze", "gallery:record_sales", "--data", str(tmp_path / "missing.csv"))
     assert res.exit_code == EXIT_INPUT and "no such data file" in res.stderr
+    few = tmp_path / "two_columns.csv"
+    few.write_text("label_marketing_spend,tiktok_use\n" + "1,2\n" * 50)
+    res = run("analyze", "gallery:record_sales", "--data", str(few))
+    assert res.exit_code == EXIT_INPUT
+    assert f"error[data]: {few}: the data has no column for the exposure 'radio_play'" in res.stderr, res.stderr
 
 
 def test_a_graph_that_is_not_identifiable_exits_with_code_5(tmp_path):
