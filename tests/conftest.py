@@ -7,6 +7,7 @@ in CI the PostgreSQL, chromium and local-model tests must run.
 from __future__ import annotations
 
 import os
+import sys
 import uuid
 from pathlib import Path
 from typing import Iterator
@@ -25,6 +26,20 @@ def pytest_runtest_makereport(item, call):
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
         report.outcome = "failed"
         report.longrepr = f"skipped in strict mode (CA_REQUIRE_SERVICES=1): {reason}"
+
+
+@pytest.fixture(autouse=True)
+def _real_main_module() -> Iterator[None]:
+    """Put the test process's own ``__main__`` back after each test.
+
+    Streamlit's AppTest runs a page as ``__main__`` and leaves it in ``sys.modules``; a later test in the
+    same worker that starts a "spawn" process (the multi-process save and load tests) then has its child
+    re-run ui/app.py instead of its target: the child dies before reporting, and the test waits in vain.
+    """
+    main = sys.modules.get("__main__")
+    yield
+    if main is not None and sys.modules.get("__main__") is not main:
+        sys.modules["__main__"] = main
 
 
 @pytest.fixture(autouse=True)

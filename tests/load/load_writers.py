@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import multiprocessing
 import queue as queue_module
+import sys
 import threading
 import time
 import traceback
+import types
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Iterator
 
 PROJECT = "load"
 MAX_ATTEMPTS_PER_EDIT = 500
@@ -124,6 +127,22 @@ class LoadResult:
         return sorted(x for r in self.reports for x in r["latencies"])
 
 
+@contextmanager
+def plain_main() -> Iterator[None]:
+    """Start "spawn" children with a bare ``__main__``, so they import only their target's module.
+
+    A child re-runs the parent's ``__main__`` file first; in a test process that may be a Streamlit page
+    an AppTest left there (ui/app.py), which dies outside Streamlit before the child ever reports.
+    """
+    main = sys.modules.get("__main__")
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        if main is not None:
+            sys.modules["__main__"] = main
+
+
 def run_writers(url: str, writers: int, saves: int, *, mode: str, layout: str,
                 timeout: float = 300) -> LoadResult:
     """Seed the store, then run ``writers`` concurrent writers (``mode`` "threads" or "processes")."""
@@ -140,8 +159,9 @@ def run_writers(url: str, writers: int, saves: int, *, mode: str, layout: str,
                    for w in range(writers)]
     else:
         raise ValueError(mode)
-    for w in workers:
-        w.start()
+    with plain_main():
+        for w in workers:
+            w.start()
     try:
         barrier.wait(timeout=120)        # every writer has opened the store and read its head
         started = time.perf_counter()

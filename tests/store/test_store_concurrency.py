@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import multiprocessing
 import queue as queue_module
+import sys
 import threading
+import types
 
 import pytest
 from concurrent_saver import GRAPH, PROJECT, edit_name, save_many
@@ -28,8 +30,15 @@ def test_processes_saving_the_same_graph_keep_one_linear_history(database_url):
     ctx = multiprocessing.get_context("spawn")
     barrier, results = ctx.Barrier(WORKERS), ctx.Queue()
     procs = [ctx.Process(target=save_many, args=(database_url, w, SAVES, barrier, results)) for w in range(WORKERS)]
-    for p in procs:
-        p.start()
+    # A bare __main__ while starting: a child re-runs the parent's __main__ file first, and in a test
+    # process that may be a Streamlit page an AppTest left there (ui/app.py), which dies before reporting.
+    main = sys.modules.get("__main__")
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        for p in procs:
+            p.start()
+    finally:
+        sys.modules["__main__"] = main
     try:
         reports = [results.get(timeout=300) for _ in procs]  # generous: spawning is slow on a loaded machine
     except queue_module.Empty:  # pragma: no cover - only when a worker hangs
