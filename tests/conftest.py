@@ -1,7 +1,7 @@
 """Shared fixtures: database URLs on real SQLite and real PostgreSQL, and strict CI mode.
 
 ``CA_REQUIRE_SERVICES=1`` (set by ``.ci/run``) turns every skip into a failure:
-in CI the PostgreSQL, chromium and local-model tests must run.
+in CI the PostgreSQL, Redis, chromium and local-model tests must run.
 """
 
 from __future__ import annotations
@@ -114,3 +114,41 @@ def clean_llm_env(monkeypatch):
     forget_methods()
     yield
     forget_methods()
+
+
+# --- Redis, for the background-job tests (tests/jobs, and the page tests of background runs and drafts) ---
+
+REDIS_URL = os.environ.get("CA_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """The Redis at 127.0.0.1:6379; without it the test skips with the reason (a failure in strict mode)."""
+    try:
+        from redis import Redis
+
+        Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+    except Exception as exc:  # any failure means "not available"; the reason is reported
+        pytest.skip(f"Redis not reachable at {REDIS_URL} (needed by the RQ background-job tests): {exc}")
+    return REDIS_URL
+
+
+@pytest.fixture
+def redis_conn(redis_url):
+    from redis import Redis
+
+    conn = Redis.from_url(redis_url)
+    yield conn
+    conn.close()
+
+
+@pytest.fixture
+def queue_name(redis_conn, redis_url, monkeypatch) -> str:
+    """A queue of this test's own (no other test's worker takes its jobs); emptied afterwards."""
+    name = f"ca-test-{uuid.uuid4().hex[:10]}"
+    monkeypatch.setenv("CAUSAL_ASSISTANT_QUEUE", name)
+    monkeypatch.setenv("CAUSAL_ASSISTANT_REDIS_URL", redis_url)
+    yield name
+    from rq import Queue
+
+    Queue(name, connection=redis_conn).empty()

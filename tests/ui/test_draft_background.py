@@ -25,7 +25,6 @@ from assistant.store import Store  # noqa: E402
 from assistant.workspace import drafting, local_identity  # noqa: E402
 
 APP = str(Path(__file__).resolve().parents[2] / "ui" / "app.py")
-REDIS_URL = os.environ.get("CA_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 DATASET = "record_sales"
 
 
@@ -35,38 +34,6 @@ def url(sqlite_url, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", sqlite_url)
     monkeypatch.setenv("CAUSAL_ASSISTANT_INTERACTIVE_ROWS", "100")
     return sqlite_url
-
-
-@pytest.fixture(scope="session")
-def redis_available() -> str:
-    try:
-        from redis import Redis
-
-        Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
-    except Exception as exc:  # any failure means "not available"; the reason is reported
-        pytest.skip(f"Redis not reachable at {REDIS_URL} (needed by the background-draft page tests): {exc}")
-    return REDIS_URL
-
-
-@pytest.fixture
-def redis_conn(redis_available):
-    from redis import Redis
-
-    conn = Redis.from_url(redis_available)
-    yield conn
-    conn.close()
-
-
-@pytest.fixture
-def queue_name(redis_conn, monkeypatch) -> str:
-    """A queue of this test's own (no other test's worker takes its jobs); emptied afterwards."""
-    name = f"ca-test-draft-{uuid.uuid4().hex[:10]}"
-    monkeypatch.setenv("CAUSAL_ASSISTANT_QUEUE", name)
-    monkeypatch.setenv("CAUSAL_ASSISTANT_REDIS_URL", REDIS_URL)
-    yield name
-    from rq import Queue
-
-    Queue(name, connection=redis_conn).empty()
 
 
 def start() -> AppTest:
