@@ -12,12 +12,12 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+import background_list
 import common
 from assistant.errors import CausalAssistantError
 from assistant.jobs import BackgroundDraftState
 from assistant.store import Store
 from assistant.workspace import Identity, drafting
-from background_runs import PHASE_BADGES, _when
 
 NO_ROLE = "Needs the editor role."  # to queue, cancel or accept a draft, as in the service layer
 SHOWN = "draft_from_background"     # session key: the id of the background draft whose result is shown
@@ -73,14 +73,8 @@ def offer(page: Page, dataset: str, total_rows: int, make_request, *, backend: s
 
 
 def _cancel(page: Page, draft_id: int) -> None:
-    """on_click of a Cancel button: runs before the list is drawn again, so the list shows the cancellation."""
-    try:
-        drafting.cancel_background_draft(page.store, page.who, draft_id)
-    except CausalAssistantError as err:
-        st.session_state["draft_bg_cancel_error"] = err
-    else:
-        st.session_state.pop("draft_bg_cancel_error", None)
-        st.session_state["draft_bg_cancelled"] = draft_id
+    background_list.cancel("draft_bg", lambda: drafting.cancel_background_draft(page.store, page.who, draft_id),
+                           draft_id)
 
 
 def _show(page: Page, draft_id: int) -> None:
@@ -99,9 +93,9 @@ def _row(page: Page, state: BackgroundDraftState, *, workers: int | None, refres
     info, phase = state.draft, state.phase
     with st.container(key=f"bg_draft_{info.id}", border=True):
         left, right = st.columns([6, 1])
-        left.markdown(f"{PHASE_BADGES.get(phase, '')} **draft {info.id} · {phase}** · all {info.n_rows:,} rows of "
+        left.markdown(f"{background_list.PHASE_BADGES.get(phase, '')} **draft {info.id} · {phase}** · all {info.n_rows:,} rows of "
                       f"`{info.dataset}` · {info.backend}")
-        left.caption(f"queued by {info.created_by} · {_when(info.created_at)}"
+        left.caption(f"queued by {info.created_by} · {background_list.when(info.created_at)}"
                      + (f" · took {info.duration_seconds:.1f} s" if info.duration_seconds is not None else "")
                      + (f" · question: {info.question}" if info.question else ""))
         if phase == "queued":
@@ -131,25 +125,9 @@ def _row(page: Page, state: BackgroundDraftState, *, workers: int | None, refres
 def _panel(page: Page) -> None:
     """The project's background drafts (from the store, refreshed from the queue); redrawn alone when it polls."""
     listing = drafting.background_drafts(page.store, page.project)
-    active = {d.draft.id for d in listing.active}
-    seen_project, seen_active = st.session_state.get("_draft_bg_active", (page.project, set()))
-    st.session_state["_draft_bg_active"] = (page.project, active)
-    if seen_project == page.project and seen_active - active:
-        st.rerun()  # a draft ended since the last look: draw the page once more (the polling stops)
-    top_left, top_right = st.columns([6, 1])
-    top_right.button("Refresh", key="draft_bg_refresh")
-    if active:
-        top_left.caption(f"Updates every {drafting.POLL_SECONDS:g} s while a draft is queued or running.")
-    if listing.problem is not None:
-        with st.container(key="draft_bg_stale"):
-            st.warning(f"Statuses not refreshed: {listing.problem}\n\n**What to do:** {listing.problem.hint}")
-    cancel_error = st.session_state.pop("draft_bg_cancel_error", None)
-    if cancel_error is not None:
-        with st.container(key="draft_bg_cancel_error"):
-            common.error(cancel_error)
-    cancelled = st.session_state.pop("draft_bg_cancelled", None)
-    if cancelled is not None:
-        st.toast(f"draft {cancelled} cancelled")
+    background_list.header(
+        "draft_bg", page.project, {d.draft.id for d in listing.active}, problem=listing.problem, noun="draft",
+        polling=f"Updates every {drafting.POLL_SECONDS:g} s while a draft is queued or running.")
     if not listing.drafts:
         st.caption("No background draft in this project yet.")
         return

@@ -5,10 +5,10 @@ run's full result is drawn with :func:`analysis_result.show_result`, below the l
 """
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
 
 import streamlit as st
 
+import background_list
 import common
 from analysis_result import show_result
 from assistant.errors import CausalAssistantError
@@ -28,28 +28,11 @@ class Page:
     queue: "analyze.QueueState"
 
 
-PHASE_BADGES = {"queued": ":material/schedule:", "running": ":blue[:material/sync:]",
-                "succeeded": ":green[:material/check_circle:]", "failed": ":red[:material/error:]",
-                "cancelled": ":gray[:material/cancel:]"}
 NO_ROLE = "Needs the editor or reviewer role."  # to run or cancel an analysis, as in the service layer
 
 
-def _when(moment: datetime) -> str:
-    seconds = max(0, int((datetime.now(timezone.utc) - moment).total_seconds()))
-    ago = (f"{seconds} s" if seconds < 60 else f"{seconds // 60} min" if seconds < 3600
-           else f"{seconds // 3600} h" if seconds < 86400 else f"{seconds // 86400} d")
-    return f"{moment:%Y-%m-%d %H:%M} UTC ({ago} ago)"
-
-
 def _cancel(page: Page, run_id: int) -> None:
-    """on_click of a Cancel button: runs before the list is drawn again, so the list shows the cancellation."""
-    try:
-        analyze.cancel_background(page.store, page.who, run_id)
-    except CausalAssistantError as err:
-        st.session_state["background_cancel_error"] = err
-    else:
-        st.session_state.pop("background_cancel_error", None)
-        st.session_state["background_cancelled"] = run_id
+    background_list.cancel("background", lambda: analyze.cancel_background(page.store, page.who, run_id), run_id)
 
 
 def _run_row(page: Page, state: BackgroundRunState, *, workers: int | None, refreshed: bool) -> None:
@@ -61,8 +44,8 @@ def _run_row(page: Page, state: BackgroundRunState, *, workers: int | None, refr
         what += f" · {len(refuters)} refuter{'s' if len(refuters) > 1 else ''}"
     with st.container(key=f"bg_run_{run.id}", border=True):
         left, right = st.columns([6, 1])
-        left.markdown(f"{PHASE_BADGES.get(phase, '')} **run {run.id} · {phase}** · v{run.version} · {what}")
-        left.caption(f"started by {run.created_by} · {_when(run.created_at)}"
+        left.markdown(f"{background_list.PHASE_BADGES.get(phase, '')} **run {run.id} · {phase}** · v{run.version} · {what}")
+        left.caption(f"started by {run.created_by} · {background_list.when(run.created_at)}"
                      + (f" · took {run.duration_seconds:.1f} s" if run.duration_seconds is not None else "")
                      + (" · analysed without validation (override recorded)" if spec.get("allow_unvalidated")
                         else ""))
@@ -99,26 +82,10 @@ def _runs_panel(page: Page) -> None:
     """This graph's background runs (from the store, refreshed from the queue); redrawn alone when it polls."""
     store, who, p, g = page.store, page.who, page.project, page.graph
     listing = analyze.background_runs(store, p, g)
-    active = {s.run.id for s in listing.active}
-    seen_graph, seen_active = st.session_state.get("_background_active", ((p, g), set()))
-    st.session_state["_background_active"] = ((p, g), active)
-    if seen_graph == (p, g) and seen_active - active:
-        st.rerun()  # a run ended since the last look: draw the page once more (its result; the polling stops)
-    top_left, top_right = st.columns([6, 1])
-    top_right.button("Refresh", key="background_refresh")
-    if active:
-        top_left.caption(f"Updates every {analyze.POLL_SECONDS:g} s while a run is queued or running."
-                         + ("" if who.roles else f" Cancelling: {NO_ROLE.lower()}"))
-    if listing.problem is not None:
-        with st.container(key="background_stale"):
-            st.warning(f"Statuses not refreshed: {listing.problem}\n\n**What to do:** {listing.problem.hint}")
-    cancel_error = st.session_state.pop("background_cancel_error", None)
-    if cancel_error is not None:
-        with st.container(key="background_cancel_error"):
-            common.error(cancel_error)
-    cancelled = st.session_state.pop("background_cancelled", None)
-    if cancelled is not None:
-        st.toast(f"run {cancelled} cancelled")
+    background_list.header(
+        "background", (p, g), {s.run.id for s in listing.active}, problem=listing.problem, noun="run",
+        polling=f"Updates every {analyze.POLL_SECONDS:g} s while a run is queued or running."
+                + ("" if who.roles else f" Cancelling: {NO_ROLE.lower()}"))
     if not listing.runs:
         st.caption("No background run of this graph yet.")
         return
@@ -144,7 +111,8 @@ def _shown_result(page: Page) -> None:
         return
     with st.container(key="background_result", border=True):
         head, hide = st.columns([6, 1])
-        head.markdown(f"**Background run {run.id}** · started by {run.created_by} · {_when(run.created_at)}")
+        head.markdown(f"**Background run {run.id}** · started by {run.created_by} · "
+                      f"{background_list.when(run.created_at)}")
         if hide.button("Hide", key="background_hide"):
             st.session_state.pop("background_shown", None)
             st.rerun()
