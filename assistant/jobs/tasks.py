@@ -7,7 +7,7 @@ UI replica must point at the same database.  A job carries ids only.
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Any, Callable
 
 from assistant.analysis.runner import CancelToken
 from assistant.errors import (
@@ -44,9 +44,10 @@ def _progress(step: str, fraction: float) -> None:
         job.save_meta()
 
 
-def _end(store, run_id: int, err: Exception, *, cancelled: bool, started: float) -> None:
+def _end(fail: Callable[..., Any], item_id: int, err: Exception, *, cancelled: bool, started: float) -> None:
+    """End a stored run or draft job with ``err`` (``fail``: the store's fail_analysis or fail_draft)."""
     try:
-        store.fail_analysis(run_id, err, cancelled=cancelled, duration_seconds=time.perf_counter() - started)
+        fail(item_id, err, cancelled=cancelled, duration_seconds=time.perf_counter() - started)
     except InvalidTransitionError:  # already ended (cancelled meanwhile)
         pass
 
@@ -73,28 +74,21 @@ def run_analysis_job(run_id: int, job_id: str) -> dict[str, Any]:
             result = run_analysis(version.graph, frame, spec, progress=_progress,
                                   cancel=StoredCancel(store, run_id))
         except AnalysisCancelledError as err:
-            _end(store, run_id, err, cancelled=True, started=started)
+            _end(store.fail_analysis, run_id, err, cancelled=True, started=started)
             return {"run_id": run_id, "status": store.get_analysis(run_id).status}
         except CausalAssistantError as err:
-            _end(store, run_id, err, cancelled=False, started=started)
+            _end(store.fail_analysis, run_id, err, cancelled=False, started=started)
             raise
         except Exception as exc:  # noqa: BLE001 - stored as a typed error, then the job fails
             err2 = AnalysisFailedError(f"the analysis failed unexpectedly: {type(exc).__name__}: {exc}",
                                        hint="this is probably a bug; the run is stored with its error")
-            _end(store, run_id, err2, cancelled=False, started=started)
+            _end(store.fail_analysis, run_id, err2, cancelled=False, started=started)
             raise err2 from exc
         try:
             store.finish_analysis(run_id, result, duration_seconds=time.perf_counter() - started)
         except InvalidTransitionError:  # cancelled after the last step: the cancellation stands
             pass
         return {"run_id": run_id, "status": store.get_analysis(run_id).status}
-
-
-def _end_draft(store, draft_id: int, err: Exception, *, cancelled: bool, started: float) -> None:
-    try:
-        store.fail_draft(draft_id, err, cancelled=cancelled, duration_seconds=time.perf_counter() - started)
-    except InvalidTransitionError:  # already ended (cancelled meanwhile)
-        pass
 
 
 def run_draft_job(draft_id: int, job_id: str) -> dict[str, Any]:
@@ -129,12 +123,12 @@ def run_draft_job(draft_id: int, job_id: str) -> dict[str, Any]:
                                         if isinstance(options.get("alpha"), (int, float)) else {}))
             result = draft(request, frame, backend=info.backend, context=context)
         except CausalAssistantError as err:
-            _end_draft(store, draft_id, err, cancelled=False, started=started)
+            _end(store.fail_draft, draft_id, err, cancelled=False, started=started)
             raise
         except Exception as exc:  # noqa: BLE001 - stored as a typed error, then the job fails
             err2 = DraftFailedError(f"the draft failed unexpectedly: {type(exc).__name__}: {exc}",
                                     hint="this is probably a bug; the draft job is stored with its error")
-            _end_draft(store, draft_id, err2, cancelled=False, started=started)
+            _end(store.fail_draft, draft_id, err2, cancelled=False, started=started)
             raise err2 from exc
         try:
             store.finish_draft(draft_id, result, duration_seconds=time.perf_counter() - started)

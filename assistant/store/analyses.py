@@ -113,14 +113,20 @@ def finish_run(conn: Connection, run_id: int, result: Any, *, duration_seconds: 
     return _end(conn, _check_id(run_id), values)
 
 
+def error_record(error: Any) -> Any:
+    """How an error is stored (of a run or a draft job): a typed error's own dict, any other exception's
+    type and message, a message, or a dict given as is."""
+    if isinstance(error, BaseException):
+        return error.as_dict() if hasattr(error, "as_dict") else {"code": type(error).__name__,
+                                                                  "message": str(error)}
+    if isinstance(error, str):
+        return {"code": "error", "message": error}
+    return error
+
+
 def fail_run(conn: Connection, run_id: int, error: Any, *, cancelled: bool = False,
              duration_seconds: float | None = None) -> AnalysisRunInfo:
-    if isinstance(error, BaseException):
-        error = error.as_dict() if hasattr(error, "as_dict") else {"code": type(error).__name__,
-                                                                   "message": str(error)}
-    elif isinstance(error, str):
-        error = {"code": "error", "message": error}
-    values = {"status": "cancelled" if cancelled else "failed", "error": _json(error, "error"),
+    values = {"status": "cancelled" if cancelled else "failed", "error": _json(error_record(error), "error"),
               "duration_seconds": _check_duration(duration_seconds)}
     return _end(conn, _check_id(run_id), values)
 

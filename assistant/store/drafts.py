@@ -19,7 +19,7 @@ from sqlalchemy import Connection, Row, insert, select, update
 
 from assistant.errors import AlreadyExistsError, InputError, InvalidTransitionError, NotFoundError
 from assistant.store import audit
-from assistant.store.analyses import _check_duration, _json
+from assistant.store.analyses import _check_duration, _json, error_record
 from assistant.store.catalog import _dataset_row, check_label, project_row
 from assistant.store.info import DraftJobInfo, now, utc
 from assistant.store.tables import datasets, draft_jobs, projects
@@ -37,7 +37,8 @@ def _info(row: Row[Any]) -> DraftJobInfo:
     return DraftJobInfo(
         id=row.id, project=row.project_name, dataset=row.dataset_name, created_at=utc(row.created_at),
         created_by=row.created_by, status=row.status, backend=row.backend, graph_name=row.graph_name,
-        request=json.loads(row.request), options=json.loads(row.options), job_id=row.job_id, queue=row.queue, n_rows=row.n_rows,
+        request=json.loads(row.request), options=json.loads(row.options), job_id=row.job_id, queue=row.queue,
+        n_rows=row.n_rows,
         data_sha256=row.data_sha256, result=None if row.result is None else json.loads(row.result),
         error=None if row.error is None else json.loads(row.error), duration_seconds=row.duration_seconds)
 
@@ -104,12 +105,7 @@ def finish_draft(conn: Connection, draft_id: int, result: Any, *,
 
 def fail_draft(conn: Connection, draft_id: int, error: Any, *, cancelled: bool = False,
                duration_seconds: float | None = None) -> DraftJobInfo:
-    if isinstance(error, BaseException):
-        error = error.as_dict() if hasattr(error, "as_dict") else {"code": type(error).__name__,
-                                                                   "message": str(error)}
-    elif isinstance(error, str):
-        error = {"code": "error", "message": error}
-    values = {"status": "cancelled" if cancelled else "failed", "error": _json(error, "error"),
+    values = {"status": "cancelled" if cancelled else "failed", "error": _json(error_record(error), "error"),
               "duration_seconds": _check_duration(duration_seconds)}
     return _end(conn, _check_id(draft_id), values)
 
