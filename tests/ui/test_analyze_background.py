@@ -20,13 +20,13 @@ import pytest
 
 pytest.importorskip("streamlit")
 from streamlit.testing.v1 import AppTest  # noqa: E402
+from ui_helpers import keys, simple_worker, start, texts  # noqa: E402
 
 from assistant.demo import GRAPH, PROJECT  # noqa: E402
 from assistant.errors import PermissionDeniedError  # noqa: E402
 from assistant.store import Store  # noqa: E402
 from assistant.workspace import analyze, local_identity  # noqa: E402
 
-APP = str(Path(__file__).resolve().parents[2] / "ui" / "app.py")
 DATASET = "record_sales"
 
 
@@ -35,16 +35,6 @@ def url(sqlite_url, monkeypatch):
     """The store of the page and of the workers (they open it from DATABASE_URL)."""
     monkeypatch.setenv("DATABASE_URL", sqlite_url)
     return sqlite_url
-
-
-def start() -> AppTest:
-    """A new browser session on the Analyze page (what a reload or another user gets)."""
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
-    at.switch_page("views/analyze.py")
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def prepare(at: AppTest, *, refuters: bool = False, simulations: int = 25) -> None:
@@ -57,15 +47,6 @@ def prepare(at: AppTest, *, refuters: bool = False, simulations: int = 25) -> No
     assert not at.exception, [e.value for e in at.exception]
 
 
-def texts(at: AppTest) -> str:
-    return "\n".join(str(x.value) for x in list(at.markdown) + list(at.caption) + list(at.error) + list(at.warning)
-                     + list(at.info) + list(at.success))
-
-
-def keys(at: AppTest) -> set[str]:
-    return {b.key for b in at.button}
-
-
 def queue_from_page(at: AppTest) -> int:
     at.button(key="analyze_background").click().run()
     assert not at.exception, [e.value for e in at.exception]
@@ -73,15 +54,8 @@ def queue_from_page(at: AppTest) -> int:
     return int(queued.split("Queued as run ")[1].split(" ")[0])
 
 
-def simple_worker(queue: str, connection) -> None:
-    """A real RQ worker in this process: runs what is queued, then returns (the job reads DATABASE_URL)."""
-    from rq import SimpleWorker
-
-    SimpleWorker([queue], connection=connection).work(burst=True)
-
-
 def test_a_queued_run_is_run_by_a_worker_and_shown_like_a_run_now_in_any_session(url, queue_name, redis_conn):
-    at = start()
+    at = start("analyze")
     prepare(at)
     assert not at.button(key="analyze_background").disabled
     assert "No worker is running on queue" in texts(at)   # nobody would pick it up yet: the page says so
@@ -101,7 +75,7 @@ def test_a_queued_run_is_run_by_a_worker_and_shown_like_a_run_now_in_any_session
     assert "Updates every" not in texts(at)   # nothing queued or running: no more polling
     assert any(f"stored as run {run_id}" in s.value for s in at.success)
 
-    other = start()   # a reload, or a colleague: the run comes from the store
+    other = start("analyze")   # a reload, or a colleague: the run comes from the store
     assert f"run {run_id} · succeeded" in texts(other) and "effect 0.8" in texts(other)
     other.button(key=f"bg_show_{run_id}").click().run()
     assert not other.exception, [e.value for e in other.exception]
@@ -115,12 +89,12 @@ def test_a_queued_run_is_run_by_a_worker_and_shown_like_a_run_now_in_any_session
 
 
 def test_a_failed_run_shows_its_stored_error(url, queue_name, redis_conn):
-    at = start()
+    at = start("analyze")
     prepare(at)
     at.selectbox(key="analyze_outcome").set_value("radio_play").run()   # exposure = outcome: the worker refuses
     run_id = queue_from_page(at)
     simple_worker(queue_name, redis_conn)
-    at = start()
+    at = start("analyze")
     with Store.open(url) as s:
         run = s.get_analysis(run_id)
     assert run.status == "failed" and run.error["message"]
@@ -131,7 +105,7 @@ def test_a_failed_run_shows_its_stored_error(url, queue_name, redis_conn):
 def test_cancelling_a_queued_run_from_the_page_means_it_never_runs(url, queue_name, redis_conn):
     from rq.job import Job
 
-    at = start()
+    at = start("analyze")
     prepare(at)
     run_id = queue_from_page(at)
     at.button(key=f"bg_cancel_{run_id}").click().run()
@@ -151,7 +125,7 @@ def test_cancelling_a_queued_run_from_the_page_means_it_never_runs(url, queue_na
 def test_cancelling_a_running_run_stops_the_worker(url, queue_name, redis_conn):
     from rq.job import Job
 
-    at = start()
+    at = start("analyze")
     prepare(at, refuters=True, simulations=500)   # minutes of bootstraps unless stopped
     run_id = queue_from_page(at)
     with Store.open(url) as s:
@@ -197,7 +171,7 @@ def seed_background_run(url: str) -> int:
 def test_with_redis_down_the_page_says_why_and_still_lists_the_stored_runs(url, monkeypatch):
     monkeypatch.setenv("CAUSAL_ASSISTANT_REDIS_URL", "redis://:s3cret-pw@127.0.0.1:1/0")
     run_id = seed_background_run(url)
-    at = start()
+    at = start("analyze")
     prepare(at)
     assert at.button(key="analyze_background").disabled
     (warning, stale) = [w.value for w in at.warning]
@@ -215,7 +189,7 @@ def test_with_redis_down_the_page_says_why_and_still_lists_the_stored_runs(url, 
 def test_a_reader_may_neither_queue_nor_cancel(url, tmp_path):
     Path(os.environ["CAUSAL_ASSISTANT_CONFIG"]).write_text('[users]\neditors = ["someone-else"]\n')
     run_id = seed_background_run(url)
-    at = start()
+    at = start("analyze")
     assert "roles: none" in texts(at)
     prepare(at)
     assert at.button(key="analyze_background").disabled

@@ -18,13 +18,13 @@ import pytest
 
 pytest.importorskip("streamlit")
 from streamlit.testing.v1 import AppTest  # noqa: E402
+from ui_helpers import keys, simple_worker, start, texts  # noqa: E402
 
 from assistant.demo import GRAPH, PROJECT  # noqa: E402
 from assistant.errors import AnalysisCancelledError, DraftFailedError, PermissionDeniedError  # noqa: E402
 from assistant.store import Store  # noqa: E402
 from assistant.workspace import drafting, local_identity  # noqa: E402
 
-APP = str(Path(__file__).resolve().parents[2] / "ui" / "app.py")
 DATASET = "record_sales"
 
 
@@ -36,25 +36,6 @@ def url(sqlite_url, monkeypatch):
     return sqlite_url
 
 
-def start() -> AppTest:
-    """A new browser session on the Draft page (what a reload or another user gets)."""
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
-    at.switch_page("views/draft.py")
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def texts(at: AppTest) -> str:
-    return "\n".join(str(x.value) for x in list(at.markdown) + list(at.caption) + list(at.error) + list(at.warning)
-                     + list(at.info) + list(at.success))
-
-
-def keys(at: AppTest) -> set[str]:
-    return {b.key for b in at.button}
-
-
 def queue_from_page(at: AppTest) -> int:
     at.button(key="draft_background").click().run()
     assert not at.exception, [e.value for e in at.exception]
@@ -62,15 +43,9 @@ def queue_from_page(at: AppTest) -> int:
     return int(queued.split("Queued as draft ")[1].split(" ")[0])
 
 
-def simple_worker(queue: str, connection) -> None:
-    from rq import SimpleWorker
-
-    SimpleWorker([queue], connection=connection).work(burst=True)
-
-
 def test_a_sampled_dataset_is_drafted_on_all_rows_by_a_worker_and_accepted_like_a_draft_now(url, queue_name,
                                                                                           redis_conn):
-    at = start()
+    at = start("draft")
     assert "The dataset has 2,000 rows; drafting and critique use a random sample of 100 rows" in texts(at)
     button = at.button(key="draft_background")
     assert button.label == "Draft on all 2,000 rows in the background" and not button.disabled
@@ -91,7 +66,7 @@ def test_a_sampled_dataset_is_drafted_on_all_rows_by_a_worker_and_accepted_like_
     assert f"draft {draft_id} · succeeded" in texts(at) and f"bg_draft_cancel_{draft_id}" not in keys(at)
     assert "Updates every" not in texts(at)   # nothing queued or running: no more polling
 
-    other = start()   # a reload, or a colleague: the draft comes from the store
+    other = start("draft")   # a reload, or a colleague: the draft comes from the store
     assert f"draft {draft_id} · succeeded" in texts(other) and "accept_candidate_1" not in keys(other)
     other.button(key=f"bg_draft_show_{draft_id}").click().run()
     assert not other.exception, [e.value for e in other.exception]
@@ -113,7 +88,7 @@ def test_a_sampled_dataset_is_drafted_on_all_rows_by_a_worker_and_accepted_like_
 def test_cancelling_a_queued_draft_from_the_page_means_it_never_runs(url, queue_name, redis_conn):
     from rq.job import Job
 
-    at = start()
+    at = start("draft")
     draft_id = queue_from_page(at)
     at.button(key=f"bg_draft_cancel_{draft_id}").click().run()
     assert not at.exception, [e.value for e in at.exception]
@@ -146,7 +121,7 @@ def test_a_failed_draft_shows_its_stored_error_without_asking_the_queue(url, mon
     monkeypatch.setenv("CAUSAL_ASSISTANT_INTERACTIVE_ROWS", "100000")   # not sampled: listed, nothing offered
     monkeypatch.setenv("CAUSAL_ASSISTANT_REDIS_URL", "redis://127.0.0.1:1/0")   # ended drafts need no Redis
     failed, cancelled = seed(url, end="failed"), seed(url, end="cancelled")
-    at = start()
+    at = start("draft")
     assert "draft_background" not in keys(at)
     assert f"draft {failed} · failed" in texts(at) and f"draft {cancelled} · cancelled" in texts(at)
     assert any("the worker ran out of memory" in e.value and "use a bigger worker" in e.value for e in at.error)
@@ -155,14 +130,14 @@ def test_a_failed_draft_shows_its_stored_error_without_asking_the_queue(url, mon
 
 def test_small_data_are_drafted_whole_and_no_background_draft_is_offered(sqlite_url, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", sqlite_url)
-    at = start()
+    at = start("draft")
     assert "draft_background" not in keys(at) and "Background drafts" not in [h.value for h in at.subheader]
 
 
 def test_with_redis_down_the_page_says_why(url, monkeypatch):
     monkeypatch.setenv("CAUSAL_ASSISTANT_REDIS_URL", "redis://:s3cret-pw@127.0.0.1:1/0")
     draft_id = seed(url)
-    at = start()
+    at = start("draft")
     assert at.button(key="draft_background").disabled
     warnings = [w.value for w in at.warning]
     assert warnings[0].startswith("Drafting in the background is unavailable: cannot reach the job queue at "
@@ -174,7 +149,7 @@ def test_with_redis_down_the_page_says_why(url, monkeypatch):
 def test_a_reader_may_neither_queue_nor_cancel_nor_accept(url, queue_name):
     Path(os.environ["CAUSAL_ASSISTANT_CONFIG"]).write_text('[users]\neditors = ["someone-else"]\n')
     draft_id = seed(url)
-    at = start()
+    at = start("draft")
     assert at.button(key="draft_background").disabled
     assert at.button(key=f"bg_draft_cancel_{draft_id}").disabled
     assert "Drafting in the background: needs the editor role" in texts(at)

@@ -2,40 +2,21 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 pytest.importorskip("streamlit")
 from streamlit.testing.v1 import AppTest  # noqa: E402
+from ui_helpers import start, texts  # noqa: E402
 
 from assistant.demo import GRAPH, PROJECT  # noqa: E402
 from assistant.store import Store  # noqa: E402
 from assistant.workspace.canvas import graph_to_flow  # noqa: E402
-
-APP = str(Path(__file__).resolve().parents[2] / "ui" / "app.py")
 
 
 @pytest.fixture
 def url(sqlite_url, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", sqlite_url)
     return sqlite_url
-
-
-def start(page: str | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    if page:
-        at.switch_page(f"views/{page}.py")
-        at.run()
-        assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def texts(at: AppTest) -> str:
-    return "\n".join(str(x.value) for x in list(at.markdown) + list(at.caption) + list(at.error) + list(at.warning)
-                     + list(at.info) + list(at.success))
 
 
 def simulate_canvas(at: AppTest, url: str, extra_edges: list[tuple[str, str]]) -> None:
