@@ -18,28 +18,13 @@ import pytest
 from click.testing import CliRunner
 
 from assistant.cli.main import cli
-from assistant.demo import PROJECT, load_demo_project
+from assistant.demo import PROJECT
 from assistant.errors import EXIT_OK, JobQueueUnavailableError
 from assistant.jobs import draft_status, enqueue_draft
-from assistant.store import Store
 
 DATASET = "record_sales"
 QUESTION = "Does radio airplay raise record sales?"
 X, Y = "radio_play", "record_sales_6m"
-
-
-@pytest.fixture
-def store(database_url):
-    with Store.open(database_url) as s:
-        load_demo_project(s)
-        yield s
-
-
-@pytest.fixture
-def sqlite_store(sqlite_url):
-    with Store.open(sqlite_url) as s:
-        load_demo_project(s)
-        yield s
 
 
 def cli_run(url: str, *args: str):

@@ -17,12 +17,11 @@ from click.testing import CliRunner
 
 from assistant.analysis.spec import AnalysisSpec, RefuterSpec
 from assistant.cli.main import cli
-from assistant.demo import GRAPH, PROJECT, load_demo_project
+from assistant.demo import GRAPH, PROJECT
 from assistant.errors import AnalysisInputError, InvalidTransitionError, JobQueueUnavailableError
 from assistant.jobs import (
     cancel_analysis, draft_status, enqueue_analysis, enqueue_draft, job_id_of, run_status, stored_draft_result,
 )
-from assistant.store import Store
 
 DATASET = "record_sales"
 X, Y = "radio_play", "record_sales_6m"
@@ -31,20 +30,6 @@ X, Y = "radio_play", "record_sales_6m"
 def spec(simulations: int = 10) -> AnalysisSpec:
     return AnalysisSpec(exposure=X, outcome=Y, refuters=[RefuterSpec(name="bootstrap", num_simulations=simulations)],
                         sensitivity=False)
-
-
-@pytest.fixture
-def store(database_url):
-    with Store.open(database_url) as s:
-        load_demo_project(s)
-        yield s
-
-
-@pytest.fixture
-def sqlite_store(sqlite_url):
-    with Store.open(sqlite_url) as s:
-        load_demo_project(s)
-        yield s
 
 
 def worker(database_url: str, queue: str, *extra: str, wait: bool = True) -> subprocess.Popen:
