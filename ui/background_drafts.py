@@ -93,22 +93,13 @@ def _row(page: Page, state: BackgroundDraftState, *, workers: int | None, refres
     info, phase = state.draft, state.phase
     with st.container(key=f"bg_draft_{info.id}", border=True):
         left, right = st.columns([6, 1])
-        left.markdown(f"{background_list.PHASE_BADGES.get(phase, '')} **draft {info.id} · {phase}** · all {info.n_rows:,} rows of "
-                      f"`{info.dataset}` · {info.backend}")
+        left.markdown(f"{background_list.PHASE_BADGES.get(phase, '')} **draft {info.id} · {phase}** · "
+                      f"all {info.n_rows:,} rows of `{info.dataset}` · {info.backend}")
         left.caption(f"queued by {info.created_by} · {background_list.when(info.created_at)}"
                      + (f" · took {info.duration_seconds:.1f} s" if info.duration_seconds is not None else "")
                      + (f" · question: {info.question}" if info.question else ""))
-        if phase == "queued":
-            left.caption("waiting for a worker" + (" — none is running on this queue; start one with "
-                                                   "`causal-assistant worker`" if workers == 0 else ""))
-        elif phase == "running":
-            progress = state.progress or {}
-            fraction = progress.get("fraction")
-            if isinstance(fraction, (int, float)):
-                left.progress(min(max(float(fraction), 0.0), 1.0), text=str(progress.get("step") or "working"))
-            elif state.job_status is None and refreshed:
-                left.caption("the queue has no record of this job (was Redis emptied?): it will not run; cancel it "
-                             "to end it")
+        if phase in ("queued", "running"):
+            background_list.unfinished_status(left, phase, state, workers=workers, refreshed=refreshed)
         elif phase == "succeeded":
             n = len((info.result or {}).get("candidates") or [])
             left.caption(f"{n} candidate{'s' if n != 1 else ''}")

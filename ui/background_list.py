@@ -59,3 +59,18 @@ def header(prefix: str, scope: object, active: set[int], *, polling: str, proble
     cancelled = st.session_state.pop(f"{prefix}_cancelled", None)
     if cancelled is not None:
         st.toast(f"{noun} {cancelled} cancelled")
+
+
+def unfinished_status(where: Any, phase: str, state: Any, *, workers: int | None, refreshed: bool) -> None:
+    """Under a queued or running job's row: waiting (and whether any worker listens), or the worker's progress."""
+    if phase == "queued":
+        where.caption("waiting for a worker" + (" — none is running on this queue; start one with "
+                                                "`causal-assistant worker`" if workers == 0 else ""))
+    elif phase == "running":
+        progress = state.progress or {}
+        fraction = progress.get("fraction")
+        if isinstance(fraction, (int, float)):
+            where.progress(min(max(float(fraction), 0.0), 1.0), text=str(progress.get("step") or "working"))
+        elif state.job_status is None and refreshed:
+            where.caption("the queue has no record of this job (was Redis emptied?): it will not run; cancel it "
+                          "to end it")

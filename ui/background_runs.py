@@ -44,22 +44,14 @@ def _run_row(page: Page, state: BackgroundRunState, *, workers: int | None, refr
         what += f" · {len(refuters)} refuter{'s' if len(refuters) > 1 else ''}"
     with st.container(key=f"bg_run_{run.id}", border=True):
         left, right = st.columns([6, 1])
-        left.markdown(f"{background_list.PHASE_BADGES.get(phase, '')} **run {run.id} · {phase}** · v{run.version} · {what}")
+        left.markdown(f"{background_list.PHASE_BADGES.get(phase, '')} **run {run.id} · {phase}** · "
+                      f"v{run.version} · {what}")
         left.caption(f"started by {run.created_by} · {background_list.when(run.created_at)}"
                      + (f" · took {run.duration_seconds:.1f} s" if run.duration_seconds is not None else "")
                      + (" · analysed without validation (override recorded)" if spec.get("allow_unvalidated")
                         else ""))
-        if phase == "queued":
-            left.caption("waiting for a worker" + (" — none is running on this queue; start one with "
-                                                   "`causal-assistant worker`" if workers == 0 else ""))
-        elif phase == "running":
-            progress = state.progress or {}
-            fraction = progress.get("fraction")
-            if isinstance(fraction, (int, float)):
-                left.progress(min(max(float(fraction), 0.0), 1.0), text=str(progress.get("step") or "working"))
-            elif state.job_status is None and refreshed:
-                left.caption("the queue has no record of this job (was Redis emptied?): it will not run; cancel it "
-                             "to end it")
+        if phase in ("queued", "running"):
+            background_list.unfinished_status(left, phase, state, workers=workers, refreshed=refreshed)
         elif phase == "succeeded":
             estimate = (run.result or {}).get("estimate") or {}
             value, low, high = estimate.get("value"), estimate.get("ci_low"), estimate.get("ci_high")
